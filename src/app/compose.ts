@@ -1,0 +1,53 @@
+// The composition root: database → stores → services → app. No singletons elsewhere.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { Db } from '../platform/db/database.js';
+import { createSessionStore } from '../platform/auth/sessions.js';
+import { createApp, type Feature } from '../platform/http/app.js';
+import { createViews } from '../platform/views/nunjucks.js';
+import { authRoutes } from '../features/auth/routes.js';
+import { createAccountStore } from '../features/auth/store.js';
+import { homeRoutes } from '../features/home/routes.js';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface Services {
+  config: Config;
+  db: Db;
+  now: () => Date;
+}
+
+export async function buildServer(services: Services): Promise<FastifyInstance> {
+  const { config, db, now } = services;
+  const sessions = createSessionStore(db, config.sessionHours, now);
+  const accounts = createAccountStore(db);
+  const features: Feature[] = [
+    homeRoutes({ db, startedAt: now(), version: VERSION }),
+    authRoutes({
+      db,
+      accounts,
+      sessions,
+      policy: { maxFailures: config.loginMaxFailures, lockoutMinutes: config.loginLockoutMinutes },
+      secureCookies: config.secureCookies,
+      signInRateLimitPerMinute: config.signInRateLimitPerMinute,
+      now,
+    }),
+  ];
+  return createApp(
+    {
+      db,
+      views: createViews({ noCache: config.env === 'development' }),
+      sessions,
+      sessionSecret: config.sessionSecret,
+      secureCookies: config.secureCookies,
+      bodyLimitBytes: config.bodyLimitBytes,
+      logLevel: config.logLevel,
+      showStacks: config.env === 'development',
+      production: config.env === 'production',
+      signInRateLimitPerMinute: config.signInRateLimitPerMinute,
+      authenticateBearer: async () => undefined,
+    },
+    features,
+  );
+}

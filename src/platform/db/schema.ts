@@ -1,0 +1,185 @@
+// Table types for Kysely. Keep in step with migrations/*.sql (the database is the truth).
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A civil date column: read and written as 'YYYY-MM-DD'. */
+type CivilDate = string;
+
+export interface PartnershipsTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+export interface OrganisationsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  kind: 'council' | 'icb' | 'nhs_trust' | 'provider';
+  name: string;
+  ods_code: string | null;
+  created_at: Generated<Date>;
+}
+export interface TeamsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  organisation_id: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+export interface UsersTable {
+  id: Generated<string>;
+  partnership_id: string;
+  organisation_id: string | null;
+  email: string;
+  full_name: string;
+  password_hash: string | null;
+  must_change_password: Generated<boolean>;
+  failed_sign_ins: Generated<number>;
+  locked_until: Date | null;
+  disabled_at: Date | null;
+  last_sign_in_at: Date | null;
+  created_at: Generated<Date>;
+}
+export interface TeamMembersTable {
+  partnership_id: string;
+  team_id: string;
+  user_id: string;
+  added_at: Generated<Date>;
+}
+export interface RoleGrantsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  user_id: string;
+  role: string;
+  granted_by: string | null;
+  granted_at: Generated<Date>;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+export interface SessionsTable {
+  id: string;
+  partnership_id: string;
+  user_id: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+export interface PeopleTable {
+  id: Generated<string>;
+  partnership_id: string;
+  external_id: string | null;
+  council_person_id: string | null;
+  nhs_number: string | null;
+  given_name: string;
+  family_name: string;
+  preferred_name: string | null;
+  date_of_birth: CivilDate;
+  address_line1: string | null;
+  address_line2: string | null;
+  town: string | null;
+  postcode: string | null;
+  phone: string | null;
+  email: string | null;
+  communication_needs: string | null;
+  primary_support_reason: Generated<string>;
+  s117_section: string | null;
+  s117_discharge_date: CivilDate | null;
+  care_coordinator_id: string | null;
+  team_id: string | null;
+  lead_organisation_id: string | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export interface PersonRepresentativesTable {
+  id: Generated<string>;
+  partnership_id: string;
+  person_id: string;
+  user_id: string | null;
+  name: string;
+  relationship: string;
+  kind: 'representative' | 'nominee' | 'attorney' | 'deputy' | 'advocate';
+  phone: string | null;
+  email: string | null;
+  created_at: Generated<Date>;
+  ended_at: Date | null;
+}
+export interface CareTeamMembersTable {
+  partnership_id: string;
+  person_id: string;
+  user_id: string;
+  role_on_team: Generated<string>;
+  added_at: Generated<Date>;
+  added_by: string | null;
+}
+export interface ConsentsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  person_id: string;
+  scope: 'assessment_and_planning' | 'full_record' | 'finance_only';
+  given_on: CivilDate;
+  how_given: 'verbal' | 'written' | 'electronic' | 'by_representative';
+  given_by: Generated<string>;
+  notes: string | null;
+  recorded_by: string;
+  recorded_at: Generated<Date>;
+  withdrawn_on: CivilDate | null;
+  withdrawal_reason: string | null;
+  withdrawn_recorded_by: string | null;
+}
+export interface BreakGlassEventsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  person_id: string;
+  user_id: string;
+  reason: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  reviewed_by: string | null;
+  reviewed_at: Date | null;
+  review_note: string | null;
+}
+export interface ApiClientsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  name: string;
+  token_prefix: string;
+  token_hash: string;
+  permissions: string[];
+  created_by: string | null;
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+export interface AuditEventsTable {
+  id: Generated<number>;
+  partnership_id: string;
+  at: Generated<Date>;
+  user_id: string | null;
+  api_client_id: string | null;
+  actor: string;
+  action: string;
+  record_type: string;
+  record_id: string | null;
+  person_id: string | null;
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+  reason: string | null;
+  ip: string | null;
+}
+
+export interface Schema {
+  partnerships: PartnershipsTable;
+  organisations: OrganisationsTable;
+  teams: TeamsTable;
+  users: UsersTable;
+  team_members: TeamMembersTable;
+  role_grants: RoleGrantsTable;
+  sessions: SessionsTable;
+  people: PeopleTable;
+  person_representatives: PersonRepresentativesTable;
+  care_team_members: CareTeamMembersTable;
+  consents: ConsentsTable;
+  break_glass_events: BreakGlassEventsTable;
+  api_clients: ApiClientsTable;
+  audit_events: AuditEventsTable;
+}
