@@ -3,7 +3,15 @@
 // browser) on PGlite, or on PostgreSQL when DATABASE_URL is set. Migrates one template database
 // first; each test file then works on its own copy.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  existsSync,
+  readFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -57,16 +65,22 @@ if (process.env.DATABASE_URL) {
 
 let files = [...findTests('src'), ...findTests('test')].sort();
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
-console.log(`• ${files.length} test files on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`);
+console.log(
+  `• ${files.length} test files on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`,
+);
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: { ...process.env, ...env } },
 );
-if (templateDb) spawnSync('npx', ['tsx', 'scripts/prepare-test-db.ts', 'drop', templateDb], { stdio: 'inherit' });
+if (templateDb)
+  spawnSync('npx', ['tsx', 'scripts/prepare-test-db.ts', 'drop', templateDb], { stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
 if (existsSync('.cache/e2e-ran.json')) {
   const ran = JSON.parse(readFileSync('.cache/e2e-ran.json', 'utf8'));
   console.log(`• Browser journeys run: ${ran.pages} pages checked with axe`);
 }
-writeFileSync('.cache/last-test-run.json', JSON.stringify({ at: new Date().toISOString(), files: files.length }));
+writeFileSync(
+  '.cache/last-test-run.json',
+  JSON.stringify({ at: new Date().toISOString(), files: files.length }),
+);

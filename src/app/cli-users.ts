@@ -18,28 +18,53 @@ export function createUserCommand(config: Config, withDb: WithDb): Command {
     .requiredOption('--name <name>', 'full name')
     .option('--role <role...>', `roles: ${RoleSchema.options.join(', ')}`, [])
     .option('--password <password>', 'temporary password (default: a random one)')
-    .action(async (opts: { partnership: string; email: string; name: string; role: string[]; password?: string }) => {
-      const roles = opts.role.map((r) => {
-        const parsed = RoleSchema.safeParse(r);
-        if (!parsed.success) throw new Error(`Unknown role "${r}". Roles: ${RoleSchema.options.join(', ')}`);
-        return parsed.data;
-      });
-      const password = opts.password ?? randomBytes(12).toString('base64url');
-      await withDb(config, async (db) => {
-        const partnership = await db.system.selectFrom('partnerships').select('id').where('code', '=', opts.partnership).executeTakeFirst();
-        if (!partnership) throw new Error(`No partnership with code "${opts.partnership}"`);
-        const hash = await hashPassword(password);
-        await db.system.transaction().execute(async (tx) => {
-          const user = await tx
-            .insertInto('users')
-            .values({ partnership_id: partnership.id, email: opts.email, full_name: opts.name, password_hash: hash, must_change_password: true })
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          for (const role of roles) await tx.insertInto('role_grants').values({ partnership_id: partnership.id, user_id: user.id, role }).execute();
+    .action(
+      async (opts: {
+        partnership: string;
+        email: string;
+        name: string;
+        role: string[];
+        password?: string;
+      }) => {
+        const roles = opts.role.map((r) => {
+          const parsed = RoleSchema.safeParse(r);
+          if (!parsed.success)
+            throw new Error(`Unknown role "${r}". Roles: ${RoleSchema.options.join(', ')}`);
+          return parsed.data;
         });
-      });
-      console.log(`Created ${opts.email} with roles ${roles.join(', ') || '(none)'}.`);
-      console.log(`Temporary password: ${password}  (they must change it when they first sign in)`);
-    });
+        const password = opts.password ?? randomBytes(12).toString('base64url');
+        await withDb(config, async (db) => {
+          const partnership = await db.system
+            .selectFrom('partnerships')
+            .select('id')
+            .where('code', '=', opts.partnership)
+            .executeTakeFirst();
+          if (!partnership) throw new Error(`No partnership with code "${opts.partnership}"`);
+          const hash = await hashPassword(password);
+          await db.system.transaction().execute(async (tx) => {
+            const user = await tx
+              .insertInto('users')
+              .values({
+                partnership_id: partnership.id,
+                email: opts.email,
+                full_name: opts.name,
+                password_hash: hash,
+                must_change_password: true,
+              })
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            for (const role of roles)
+              await tx
+                .insertInto('role_grants')
+                .values({ partnership_id: partnership.id, user_id: user.id, role })
+                .execute();
+          });
+        });
+        console.log(`Created ${opts.email} with roles ${roles.join(', ') || '(none)'}.`);
+        console.log(
+          `Temporary password: ${password}  (they must change it when they first sign in)`,
+        );
+      },
+    );
   return users;
 }

@@ -23,7 +23,9 @@ export function printDemoSignIns(out: (line: string) => void = console.log): voi
 }
 
 export function buildCli(config: Config): Command {
-  const program = new Command('pooled').description('Pooled: integrated personal budgets for mental health').version(VERSION);
+  const program = new Command('pooled')
+    .description('Pooled: integrated personal budgets for mental health')
+    .version(VERSION);
 
   program
     .command('serve')
@@ -31,7 +33,8 @@ export function buildCli(config: Config): Command {
     .option('--demo', 'load the demo partnership if the database has none')
     .option('-p, --port <port>', 'port to listen on', (v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('Not a port number');
+      if (!Number.isInteger(n) || n < 0 || n > 65535)
+        throw new InvalidArgumentError('Not a port number');
       return n;
     })
     .action(async (opts: { demo?: boolean; port?: number }) => {
@@ -41,7 +44,9 @@ export function buildCli(config: Config): Command {
       const app = await buildServer({ config, db, now: () => new Date() });
       const address = await app.listen({ port: opts.port ?? config.port, host: config.host });
       const url = address.replace('127.0.0.1', 'localhost');
-      console.log(`\nPooled is running at ${url}  (database: ${db.kind === 'pglite' ? `embedded, in ${config.dataDir}` : 'PostgreSQL'})`);
+      console.log(
+        `\nPooled is running at ${url}  (database: ${db.kind === 'pglite' ? `embedded, in ${config.dataDir}` : 'PostgreSQL'})`,
+      );
       if (opts.demo) printDemoSignIns();
       const stop = async () => {
         await app.close();
@@ -69,7 +74,11 @@ export function buildCli(config: Config): Command {
     .action(async (opts: { demo?: boolean }) => {
       if (!opts.demo) throw new InvalidArgumentError('Say what to seed: --demo');
       await withDb(config, async (db) => {
-        console.log((await seedDemo(db)) ? 'Loaded the demo partnership.' : 'The demo partnership is already there.');
+        console.log(
+          (await seedDemo(db))
+            ? 'Loaded the demo partnership.'
+            : 'The demo partnership is already there.',
+        );
         printDemoSignIns();
       });
     });

@@ -10,7 +10,11 @@ import { authRoutes } from '../features/auth/routes.js';
 import { createAccountStore } from '../features/auth/store.js';
 import { homeRoutes } from '../features/home/routes.js';
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 export interface Services {
   config: Config;
@@ -46,7 +50,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
       showStacks: config.env === 'development',
       production: config.env === 'production',
       signInRateLimitPerMinute: config.signInRateLimitPerMinute,
-      authenticateBearer: async () => undefined,
+      authenticateBearer: () => Promise.resolve(undefined),
     },
     features,
   );

@@ -12,7 +12,12 @@ test('defaults give a working development configuration', () => {
 });
 
 test('values are parsed and typed', () => {
-  const c = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@localhost:5432/db', SESSION_HOURS: '4', SECURE_COOKIES: 'false' });
+  const c = loadConfig({
+    PORT: '8080',
+    DATABASE_URL: 'postgres://u@localhost:5432/db',
+    SESSION_HOURS: '4',
+    SECURE_COOKIES: 'false',
+  });
   assert.equal(c.port, 8080);
   assert.equal(c.databaseUrl, 'postgres://u@localhost:5432/db');
   assert.equal(c.sessionHours, 4);
@@ -33,7 +38,10 @@ test('every bad key is listed at once', () => {
 
 test('production refuses to start without a session secret', () => {
   assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET/);
-  assert.equal(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }).env, 'production');
+  assert.equal(
+    loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }).env,
+    'production',
+  );
 });
 
 test('empty values count as unset', () => {

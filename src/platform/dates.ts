@@ -23,8 +23,16 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 /** Build a civil date from day, month and year parts as typed into the NHS.UK date input. */
-export function civilDateFromParts(day: string, month: string, year: string): CivilDate | undefined {
-  if (!/^\d{1,2}$/.test(day.trim()) || !/^\d{1,2}$/.test(month.trim()) || !/^\d{4}$/.test(year.trim())) {
+export function civilDateFromParts(
+  day: string,
+  month: string,
+  year: string,
+): CivilDate | undefined {
+  if (
+    !/^\d{1,2}$/.test(day.trim()) ||
+    !/^\d{1,2}$/.test(month.trim()) ||
+    !/^\d{4}$/.test(year.trim())
+  ) {
     return undefined;
   }
   const s = `${year.trim()}-${month.trim().padStart(2, '0')}-${day.trim().padStart(2, '0')}`;
@@ -47,8 +55,20 @@ export function compareCivilDates(a: CivilDate, b: CivilDate): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
-  'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** '1980-01-31' → '31 January 1980' */
 export function formatCivilDate(value: string): string {
@@ -79,4 +99,4 @@ export const CivilDateSchema = z
   .string()
   .trim()
   .refine(isCivilDate, { message: 'Enter a real date in the format YYYY-MM-DD' })
-  .transform((v) => v as CivilDate);
+  .transform((v) => v);

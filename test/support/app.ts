@@ -42,7 +42,7 @@ export interface TestResponse {
   headers: Headers;
   text: string;
   location: string | null;
-  json<T = unknown>(): T;
+  json(): unknown;
 }
 
 /** A browser-like client: keeps cookies, reads CSRF tokens from forms, never follows redirects. */
@@ -57,16 +57,21 @@ export class TestClient {
 
   private remember(res: Response): void {
     for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq);
-      const value = pair!.slice(eq + 1);
+      const pair = c.split(';')[0] ?? '';
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
       if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
   }
 
-  async request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<TestResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<TestResponse> {
     const res = await fetch(this.base + path, {
       method,
       redirect: 'manual',
@@ -75,9 +80,16 @@ export class TestClient {
     });
     this.remember(res);
     const text = await res.text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(text)?.[1] ?? /_csrf=([A-Za-z0-9_-]+)/.exec(text)?.[1];
+    const token =
+      /name="_csrf" value="([^"]+)"/.exec(text)?.[1] ?? /_csrf=([A-Za-z0-9_-]+)/.exec(text)?.[1];
     if (token) this.csrf = token;
-    return { status: res.status, headers: res.headers, text, location: res.headers.get('location'), json: () => JSON.parse(text) };
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      location: res.headers.get('location'),
+      json: (): unknown => JSON.parse(text) as unknown,
+    };
   }
 
   get(path: string): Promise<TestResponse> {
@@ -85,12 +97,19 @@ export class TestClient {
   }
 
   /** POST a form; adds the CSRF token read from the last page unless _csrf is given. */
-  async post(path: string, fields: Record<string, string | string[]>, options: { csrf?: boolean } = {}): Promise<TestResponse> {
+  async post(
+    path: string,
+    fields: Record<string, string | string[]>,
+    options: { csrf?: boolean } = {},
+  ): Promise<TestResponse> {
     if (options.csrf !== false && !this.csrf) await this.get('/sign-in');
     const form = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) form.append(k, one);
+    for (const [k, v] of Object.entries(fields))
+      for (const one of Array.isArray(v) ? v : [v]) form.append(k, one);
     if (options.csrf !== false && !('_csrf' in fields)) form.append('_csrf', this.csrf);
-    return this.request('POST', path, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    return this.request('POST', path, form.toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
   }
 
   async signIn(email: string, password: string): Promise<TestResponse> {

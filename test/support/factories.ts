@@ -19,17 +19,44 @@ export interface TestPartnership {
   otherTeamId: string;
 }
 
-export async function createPartnership(db: Db, name = 'Test Partnership'): Promise<TestPartnership> {
+export async function createPartnership(
+  db: Db,
+  name = 'Test Partnership',
+): Promise<TestPartnership> {
   const code = `p-${uniq()}`;
-  const p = await db.system.insertInto('partnerships').values({ code, name }).returning('id').executeTakeFirstOrThrow();
+  const p = await db.system
+    .insertInto('partnerships')
+    .values({ code, name })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const org = async (kind: 'council' | 'icb' | 'nhs_trust', n: string) =>
-    (await db.system.insertInto('organisations').values({ partnership_id: p.id, kind, name: `${n} ${code}`, ods_code: null }).returning('id').executeTakeFirstOrThrow()).id;
+    (
+      await db.system
+        .insertInto('organisations')
+        .values({ partnership_id: p.id, kind, name: `${n} ${code}`, ods_code: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   const councilId = await org('council', 'Council');
   const icbId = await org('icb', 'ICB');
   const trustId = await org('nhs_trust', 'Trust');
   const team = async (n: string) =>
-    (await db.system.insertInto('teams').values({ partnership_id: p.id, organisation_id: trustId, name: `${n} ${code}` }).returning('id').executeTakeFirstOrThrow()).id;
-  return { id: p.id, code, councilId, icbId, trustId, teamId: await team('Team A'), otherTeamId: await team('Team B') };
+    (
+      await db.system
+        .insertInto('teams')
+        .values({ partnership_id: p.id, organisation_id: trustId, name: `${n} ${code}` })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  return {
+    id: p.id,
+    code,
+    councilId,
+    icbId,
+    trustId,
+    teamId: await team('Team A'),
+    otherTeamId: await team('Team B'),
+  };
 }
 
 export interface TestUser {
@@ -42,7 +69,12 @@ export async function createUser(
   db: Db,
   partnership: TestPartnership,
   roles: Role[],
-  options: { teamId?: string | null; organisationId?: string; mustChangePassword?: boolean; name?: string } = {},
+  options: {
+    teamId?: string | null;
+    organisationId?: string;
+    mustChangePassword?: boolean;
+    name?: string;
+  } = {},
 ): Promise<TestUser> {
   const email = `${roles[0] ?? 'user'}-${uniq()}@test.pooled.test`;
   const u = await db.system
@@ -57,16 +89,32 @@ export async function createUser(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  for (const role of roles) await db.system.insertInto('role_grants').values({ partnership_id: partnership.id, user_id: u.id, role }).execute();
+  for (const role of roles)
+    await db.system
+      .insertInto('role_grants')
+      .values({ partnership_id: partnership.id, user_id: u.id, role })
+      .execute();
   const teamId = options.teamId === undefined ? partnership.teamId : options.teamId;
-  if (teamId) await db.system.insertInto('team_members').values({ partnership_id: partnership.id, team_id: teamId, user_id: u.id }).execute();
+  if (teamId)
+    await db.system
+      .insertInto('team_members')
+      .values({ partnership_id: partnership.id, team_id: teamId, user_id: u.id })
+      .execute();
   return { id: u.id, email, password: TEST_PASSWORD };
 }
 
 export async function createPerson(
   db: Db,
   partnership: TestPartnership,
-  values: Partial<{ givenName: string; familyName: string; dateOfBirth: string; nhsNumber: string | null; coordinatorId: string | null; teamId: string | null; leadOrganisationId: string }> = {},
+  values: Partial<{
+    givenName: string;
+    familyName: string;
+    dateOfBirth: string;
+    nhsNumber: string | null;
+    coordinatorId: string | null;
+    teamId: string | null;
+    leadOrganisationId: string;
+  }> = {},
 ): Promise<{ id: string }> {
   return db.system
     .insertInto('people')

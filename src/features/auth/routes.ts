@@ -21,7 +21,11 @@ export interface AuthDeps {
 }
 
 const SignInForm = z.object({
-  email: z.string().trim().min(1, 'Enter your email address').email('Enter an email address in the correct format, like name@example.org'),
+  email: z
+    .string()
+    .trim()
+    .min(1, 'Enter your email address')
+    .pipe(z.email('Enter an email address in the correct format, like name@example.org')),
   password: z.string().min(1, 'Enter your password'),
   next: z.string().optional(),
 });
@@ -32,7 +36,10 @@ const ChangePasswordForm = z
     newPassword: z.string().min(1, 'Enter a new password'),
     confirmPassword: z.string().min(1, 'Enter the new password again'),
   })
-  .refine((f) => f.newPassword === f.confirmPassword, { path: ['confirmPassword'], message: 'The passwords do not match' });
+  .refine((f) => f.newPassword === f.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'The passwords do not match',
+  });
 
 /** Only same-site relative paths are followed after sign-in. */
 const safeNext = (next: string | undefined): string =>
@@ -69,22 +76,43 @@ export function authRoutes(deps: AuthDeps) {
       const p = req.principal;
       if (p?.kind !== 'user') throw new SignInRequired('Sign in to continue');
       const page = (errors: ReturnType<typeof describeErrors>) =>
-        reply.render('auth/views/change-password.njk', { pageTitle: 'Choose a new password', mustChange: p.mustChangePassword, ...errors }, 400);
+        reply.render(
+          'auth/views/change-password.njk',
+          { pageTitle: 'Choose a new password', mustChange: p.mustChangePassword, ...errors },
+          400,
+        );
       const form = validateForm(ChangePasswordForm, req.body);
       if (!form.ok) return page(form);
       const hash = await deps.accounts.passwordHashOf(p.userId);
       if (!(await verifyPassword(hash, form.data.currentPassword))) {
-        return page(describeErrors([{ field: 'currentPassword', message: 'Your current password is not right' }]));
+        return page(
+          describeErrors([
+            { field: 'currentPassword', message: 'Your current password is not right' },
+          ]),
+        );
       }
       const problem = passwordProblem(form.data.newPassword, p.email);
       if (problem) return page(describeErrors([{ field: 'newPassword', message: problem }]));
       if (form.data.newPassword === form.data.currentPassword) {
-        return page(describeErrors([{ field: 'newPassword', message: 'Choose a password different from your current one' }]));
+        return page(
+          describeErrors([
+            { field: 'newPassword', message: 'Choose a password different from your current one' },
+          ]),
+        );
       }
       await deps.accounts.setPassword(p.userId, await hashPassword(form.data.newPassword), false);
       // Other sessions of this user end; this one carries on.
-      await deps.db.system.deleteFrom('sessions').where('user_id', '=', p.userId).where('id', '!=', p.sessionId).execute();
-      reply.setCookie('pooled_flash', 'Your password has been changed', { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookies });
+      await deps.db.system
+        .deleteFrom('sessions')
+        .where('user_id', '=', p.userId)
+        .where('id', '!=', p.sessionId)
+        .execute();
+      reply.setCookie('pooled_flash', 'Your password has been changed', {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.secureCookies,
+      });
       return reply.redirect('/', 303);
     });
   };
@@ -92,12 +120,22 @@ export function authRoutes(deps: AuthDeps) {
 
 async function signIn(deps: AuthDeps, req: FastifyRequest, reply: FastifyReply) {
   const form = validateForm(SignInForm, req.body);
-  const values = { email: (req.body as Record<string, unknown> | undefined)?.email, next: (req.body as Record<string, unknown> | undefined)?.next };
-  if (!form.ok) return reply.render('auth/views/sign-in.njk', { pageTitle: 'Sign in', values, ...form }, 400);
+  const values = {
+    email: (req.body as Record<string, unknown> | undefined)?.email,
+    next: (req.body as Record<string, unknown> | undefined)?.next,
+  };
+  if (!form.ok)
+    return reply.render('auth/views/sign-in.njk', { pageTitle: 'Sign in', values, ...form }, 400);
   const wrong = () =>
     reply.render(
       'auth/views/sign-in.njk',
-      { pageTitle: 'Sign in', values, ...describeErrors([{ field: 'email', message: 'The email address or password is not right' }]) },
+      {
+        pageTitle: 'Sign in',
+        values,
+        ...describeErrors([
+          { field: 'email', message: 'The email address or password is not right' },
+        ]),
+      },
       400,
     );
   const now = deps.now();
@@ -106,14 +144,22 @@ async function signIn(deps: AuthDeps, req: FastifyRequest, reply: FastifyReply) 
     await verifyPassword(null, form.data.password);
     return wrong();
   }
-  const state = { failedSignIns: account.failedSignIns, lockedUntil: account.lockedUntil, disabledAt: account.disabledAt };
+  const state = {
+    failedSignIns: account.failedSignIns,
+    lockedUntil: account.lockedUntil,
+    disabledAt: account.disabledAt,
+  };
   const decision = canAttempt(state, now);
   if (decision.outcome !== 'allowed') {
     const message =
       decision.outcome === 'locked'
         ? 'This account is locked for a short time after too many wrong passwords. Try again later, or ask your administrator.'
         : 'This account has been switched off. Ask your partnership administrator.';
-    return reply.render('auth/views/sign-in.njk', { pageTitle: 'Sign in', values, ...describeErrors([{ field: 'email', message }]) }, 400);
+    return reply.render(
+      'auth/views/sign-in.njk',
+      { pageTitle: 'Sign in', values, ...describeErrors([{ field: 'email', message }]) },
+      400,
+    );
   }
   if (!(await verifyPassword(account.passwordHash, form.data.password))) {
     const next = afterFailure(state, deps.policy, now);
@@ -132,12 +178,28 @@ async function signIn(deps: AuthDeps, req: FastifyRequest, reply: FastifyReply) 
     secure: deps.secureCookies,
     expires: session.expiresAt,
   });
-  return reply.redirect(account.mustChangePassword ? '/change-password' : safeNext(form.data.next), 303);
+  return reply.redirect(
+    account.mustChangePassword ? '/change-password' : safeNext(form.data.next),
+    303,
+  );
 }
 
-async function recordSignInEvent(db: Db, account: { id: string; partnershipId: string; email: string }, action: string, ip: string) {
+async function recordSignInEvent(
+  db: Db,
+  account: { id: string; partnershipId: string; email: string },
+  action: string,
+  ip: string,
+) {
   await db.system
     .insertInto('audit_events')
-    .values({ partnership_id: account.partnershipId, user_id: account.id, actor: account.email, action, record_type: 'user', record_id: account.id, ip })
+    .values({
+      partnership_id: account.partnershipId,
+      user_id: account.id,
+      actor: account.email,
+      action,
+      record_type: 'user',
+      record_id: account.id,
+      ip,
+    })
     .execute();
 }

@@ -12,9 +12,7 @@ export interface AccountState {
 }
 
 export type SignInDecision =
-  | { outcome: 'allowed' }
-  | { outcome: 'locked'; until: Date }
-  | { outcome: 'disabled' };
+  { outcome: 'allowed' } | { outcome: 'locked'; until: Date } | { outcome: 'disabled' };
 
 /** May this account try to sign in now (before the password is checked)? */
 export function canAttempt(state: AccountState, now: Date): SignInDecision {
@@ -33,7 +31,11 @@ export function afterFailure(state: AccountState, policy: LockoutPolicy, now: Da
     ...state,
     failedSignIns: failures,
     lockedUntil:
-      failures >= policy.maxFailures ? new Date(now.getTime() + policy.lockoutMinutes * 60_000) : expired ? null : state.lockedUntil,
+      failures >= policy.maxFailures
+        ? new Date(now.getTime() + policy.lockoutMinutes * 60_000)
+        : expired
+          ? null
+          : state.lockedUntil,
   };
 }
 

@@ -18,7 +18,16 @@ export function createAccountStore(db: Db) {
     async findByEmail(email: string): Promise<Account | undefined> {
       const row = await db.system
         .selectFrom('users')
-        .select(['id', 'partnership_id', 'email', 'password_hash', 'failed_sign_ins', 'locked_until', 'disabled_at', 'must_change_password'])
+        .select([
+          'id',
+          'partnership_id',
+          'email',
+          'password_hash',
+          'failed_sign_ins',
+          'locked_until',
+          'disabled_at',
+          'must_change_password',
+        ])
         .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
         .executeTakeFirst();
       if (!row) return undefined;
@@ -33,22 +42,40 @@ export function createAccountStore(db: Db) {
         mustChangePassword: row.must_change_password,
       };
     },
-    async recordAttempt(id: string, failedSignIns: number, lockedUntil: Date | null, signedInAt?: Date): Promise<void> {
+    async recordAttempt(
+      id: string,
+      failedSignIns: number,
+      lockedUntil: Date | null,
+      signedInAt?: Date,
+    ): Promise<void> {
       await db.system
         .updateTable('users')
-        .set({ failed_sign_ins: failedSignIns, locked_until: lockedUntil, ...(signedInAt ? { last_sign_in_at: signedInAt } : {}) })
+        .set({
+          failed_sign_ins: failedSignIns,
+          locked_until: lockedUntil,
+          ...(signedInAt ? { last_sign_in_at: signedInAt } : {}),
+        })
         .where('id', '=', id)
         .execute();
     },
     async setPassword(id: string, hash: string, mustChange: boolean): Promise<void> {
       await db.system
         .updateTable('users')
-        .set({ password_hash: hash, must_change_password: mustChange, failed_sign_ins: 0, locked_until: null })
+        .set({
+          password_hash: hash,
+          must_change_password: mustChange,
+          failed_sign_ins: 0,
+          locked_until: null,
+        })
         .where('id', '=', id)
         .execute();
     },
     async passwordHashOf(id: string): Promise<string | null> {
-      const row = await db.system.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst();
+      const row = await db.system
+        .selectFrom('users')
+        .select('password_hash')
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row?.password_hash ?? null;
     },
   };

@@ -17,22 +17,84 @@ export interface DemoUser {
 }
 
 export const DEMO_USERS: DemoUser[] = [
-  { email: 'coordinator@demo.pooled.test', fullName: 'Sam Okafor', roles: ['care_coordinator'], organisation: 'nhs_trust', team: 'north' },
-  { email: 'coordinator2@demo.pooled.test', fullName: 'Priya Raman', roles: ['care_coordinator'], organisation: 'council', team: 'south' },
-  { email: 'manager@demo.pooled.test', fullName: 'Morgan Ellis', roles: ['team_manager'], organisation: 'council', team: 'north' },
-  { email: 'finance@demo.pooled.test', fullName: 'Chris Hale', roles: ['finance_officer'], organisation: 'council' },
-  { email: 'finance2@demo.pooled.test', fullName: 'Dana Whitfield', roles: ['finance_officer'], organisation: 'icb' },
-  { email: 'broker@demo.pooled.test', fullName: 'Jo Mensah', roles: ['broker'], organisation: 'council' },
-  { email: 'commissioner@demo.pooled.test', fullName: 'Alex Byrne', roles: ['commissioner'], organisation: 'icb' },
-  { email: 'curator@demo.pooled.test', fullName: 'Rowan Price', roles: ['practice_curator'], organisation: 'council' },
-  { email: 'admin@demo.pooled.test', fullName: 'Taylor Quinn', roles: ['partnership_admin'], organisation: 'council' },
-  { email: 'budgetholder@demo.pooled.test', fullName: 'Jamie Carter', roles: ['budget_holder'], organisation: 'council' },
-  { email: 'representative@demo.pooled.test', fullName: 'Pat Carter', roles: ['representative'], organisation: 'council' },
+  {
+    email: 'coordinator@demo.pooled.test',
+    fullName: 'Sam Okafor',
+    roles: ['care_coordinator'],
+    organisation: 'nhs_trust',
+    team: 'north',
+  },
+  {
+    email: 'coordinator2@demo.pooled.test',
+    fullName: 'Priya Raman',
+    roles: ['care_coordinator'],
+    organisation: 'council',
+    team: 'south',
+  },
+  {
+    email: 'manager@demo.pooled.test',
+    fullName: 'Morgan Ellis',
+    roles: ['team_manager'],
+    organisation: 'council',
+    team: 'north',
+  },
+  {
+    email: 'finance@demo.pooled.test',
+    fullName: 'Chris Hale',
+    roles: ['finance_officer'],
+    organisation: 'council',
+  },
+  {
+    email: 'finance2@demo.pooled.test',
+    fullName: 'Dana Whitfield',
+    roles: ['finance_officer'],
+    organisation: 'icb',
+  },
+  {
+    email: 'broker@demo.pooled.test',
+    fullName: 'Jo Mensah',
+    roles: ['broker'],
+    organisation: 'council',
+  },
+  {
+    email: 'commissioner@demo.pooled.test',
+    fullName: 'Alex Byrne',
+    roles: ['commissioner'],
+    organisation: 'icb',
+  },
+  {
+    email: 'curator@demo.pooled.test',
+    fullName: 'Rowan Price',
+    roles: ['practice_curator'],
+    organisation: 'council',
+  },
+  {
+    email: 'admin@demo.pooled.test',
+    fullName: 'Taylor Quinn',
+    roles: ['partnership_admin'],
+    organisation: 'council',
+  },
+  {
+    email: 'budgetholder@demo.pooled.test',
+    fullName: 'Jamie Carter',
+    roles: ['budget_holder'],
+    organisation: 'council',
+  },
+  {
+    email: 'representative@demo.pooled.test',
+    fullName: 'Pat Carter',
+    roles: ['representative'],
+    organisation: 'council',
+  },
 ];
 
 /** Creates the demo partnership unless it exists. Returns true when it created it. */
 export async function seedDemo(db: Db): Promise<boolean> {
-  const existing = await db.system.selectFrom('partnerships').select('id').where('code', '=', DEMO_PARTNERSHIP_CODE).executeTakeFirst();
+  const existing = await db.system
+    .selectFrom('partnerships')
+    .select('id')
+    .where('code', '=', DEMO_PARTNERSHIP_CODE)
+    .executeTakeFirst();
   if (existing) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.system.transaction().execute(async (tx) => {
@@ -43,14 +105,26 @@ export async function seedDemo(db: Db): Promise<boolean> {
       .executeTakeFirstOrThrow();
     const pid = partnership.id;
     const org = async (kind: 'council' | 'icb' | 'nhs_trust', name: string, ods: string | null) =>
-      (await tx.insertInto('organisations').values({ partnership_id: pid, kind, name, ods_code: ods }).returning('id').executeTakeFirstOrThrow()).id;
+      (
+        await tx
+          .insertInto('organisations')
+          .values({ partnership_id: pid, kind, name, ods_code: ods })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     const orgs = {
       council: await org('council', 'Brackenshire County Council', null),
       icb: await org('icb', 'NHS Brackenshire Integrated Care Board', 'QZZ'),
       nhs_trust: await org('nhs_trust', 'Brackenshire Mental Health NHS Foundation Trust', 'RZZ'),
     };
     const team = async (name: string) =>
-      (await tx.insertInto('teams').values({ partnership_id: pid, organisation_id: orgs.nhs_trust, name }).returning('id').executeTakeFirstOrThrow()).id;
+      (
+        await tx
+          .insertInto('teams')
+          .values({ partnership_id: pid, organisation_id: orgs.nhs_trust, name })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     const teams = {
       north: await team('North Brackenshire Community Mental Health Team'),
       south: await team('South Brackenshire Community Mental Health Team'),
@@ -70,8 +144,16 @@ export async function seedDemo(db: Db): Promise<boolean> {
         .returning('id')
         .executeTakeFirstOrThrow();
       userIds[u.email] = row.id;
-      for (const role of u.roles) await tx.insertInto('role_grants').values({ partnership_id: pid, user_id: row.id, role }).execute();
-      if (u.team) await tx.insertInto('team_members').values({ partnership_id: pid, team_id: teams[u.team], user_id: row.id }).execute();
+      for (const role of u.roles)
+        await tx
+          .insertInto('role_grants')
+          .values({ partnership_id: pid, user_id: row.id, role })
+          .execute();
+      if (u.team)
+        await tx
+          .insertInto('team_members')
+          .values({ partnership_id: pid, team_id: teams[u.team], user_id: row.id })
+          .execute();
     }
     await seedDemoPeople(tx, { partnershipId: pid, orgs, teams, userIds });
   });

@@ -19,12 +19,19 @@ export function homeRoutes(deps: { db: Db; startedAt: Date; version: string }) {
       const started = Date.now();
       try {
         await sql`select 1`.execute(deps.db.system);
-        const migrations = await sql<{ n: number }>`select count(*)::int as n from schema_migrations`.execute(deps.db.system);
+        const migrations = await sql<{
+          n: number;
+        }>`select count(*)::int as n from schema_migrations`.execute(deps.db.system);
         return await reply.send({
           status: 'ok',
           version: deps.version,
           uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
-          database: { status: 'ok', kind: deps.db.kind, latencyMs: Date.now() - started, migrations: migrations.rows[0]?.n ?? 0 },
+          database: {
+            status: 'ok',
+            kind: deps.db.kind,
+            latencyMs: Date.now() - started,
+            migrations: migrations.rows[0]?.n ?? 0,
+          },
         });
       } catch (error) {
         return reply.status(503).send({

@@ -28,7 +28,12 @@ export const ROLE_LABELS: Record<Role, string> = {
 };
 
 /** Roles whose work is with individual people's records (subject to care-team access rules). */
-export const CASEWORK_ROLES: readonly Role[] = ['care_coordinator', 'team_manager', 'finance_officer', 'broker'];
+export const CASEWORK_ROLES: readonly Role[] = [
+  'care_coordinator',
+  'team_manager',
+  'finance_officer',
+  'broker',
+];
 
 /** Roles that may see the audit trail and break-glass events. */
 export const OVERSIGHT_ROLES: readonly Role[] = ['team_manager', 'partnership_admin'];

@@ -3,11 +3,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { UserPrincipal } from './principal.js';
-import { RoleSchema, type OrganisationKind, type Role } from './roles.js';
+import { RoleSchema, type Role } from './roles.js';
 
 export const SESSION_COOKIE = 'pooled_session';
 
-export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
+export const tokenHash = (token: string): string =>
+  createHash('sha256').update(token).digest('hex');
 export const newToken = (): string => randomBytes(32).toString('base64url');
 
 export interface SessionStore {
@@ -24,7 +25,12 @@ export function createSessionStore(db: Db, hours: number, now: () => Date): Sess
       const expiresAt = new Date(now().getTime() + hours * 3_600_000);
       await db.system
         .insertInto('sessions')
-        .values({ id: tokenHash(token), user_id: userId, partnership_id: partnershipId, expires_at: expiresAt })
+        .values({
+          id: tokenHash(token),
+          user_id: userId,
+          partnership_id: partnershipId,
+          expires_at: expiresAt,
+        })
         .execute();
       return { token, expiresAt };
     },
@@ -58,7 +64,11 @@ export function createSessionStore(db: Db, hours: number, now: () => Date): Sess
           .where('user_id', '=', row.userId)
           .where('revoked_at', 'is', null)
           .execute(),
-        db.system.selectFrom('team_members').select('team_id').where('user_id', '=', row.userId).execute(),
+        db.system
+          .selectFrom('team_members')
+          .select('team_id')
+          .where('user_id', '=', row.userId)
+          .execute(),
       ]);
       const roles = new Set<Role>();
       for (const g of grants) {
@@ -76,7 +86,7 @@ export function createSessionStore(db: Db, hours: number, now: () => Date): Sess
         roles,
         teamIds: teams.map((t) => t.team_id),
         organisationId: row.organisation_id,
-        organisationKind: (row.organisation_kind ?? null) as OrganisationKind | null,
+        organisationKind: row.organisation_kind ?? null,
         mustChangePassword: row.must_change_password,
       };
     },

@@ -104,7 +104,10 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       if (oid === INT8) return toSafeNumber;
       if (oid === DATE) return (v: string) => v;
       if (oid === NUMERIC) return Number;
-      return pg.types.getTypeParser(oid, format);
+      return (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(
+        oid,
+        format,
+      );
     },
   };
   const pool = new pg.Pool({ connectionString: url, max, types });
@@ -117,14 +120,16 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       try {
         return await fn({
           async query(text, params = []) {
-            return (await conn.query(text, params)).rows;
+            return (await conn.query(text, params)).rows as never[];
           },
           async exec(script) {
             await conn.query(script);
           },
           async copyIn(table, columns, chunks) {
             const stream = conn.query(
-              copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`),
+              copyStreams.from(
+                `COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`,
+              ),
             );
             const { pipeline } = await import('node:stream/promises');
             const { Readable } = await import('node:stream');
@@ -156,7 +161,10 @@ export async function inPartnership<T>(
 }
 
 /** As inPartnership but without any partnership: used to prove isolation. */
-export async function asAppRoleWithoutPartnership<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function asAppRoleWithoutPartnership<T>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
   return db.system.transaction().execute(async (tx) => {
     await sql`set local role pooled_app`.execute(tx);
     return fn(tx);

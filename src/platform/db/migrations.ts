@@ -7,7 +7,8 @@ import type { Db } from './database.js';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 
 /** NNNN_verb_words.sql: four digits, a verb, lower-case words. */
-export const MIGRATION_NAME = /^\d{4}_(create|add|alter|drop|rename|backfill|enable|extend|index)_[a-z0-9_]+\.sql$/;
+export const MIGRATION_NAME =
+  /^\d{4}_(create|add|alter|drop|rename|backfill|enable|extend|index)_[a-z0-9_]+\.sql$/;
 
 const LOCK_KEY = 4_242_117; // arbitrary, fixed: "pooled migrations"
 
@@ -40,7 +41,9 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
         `create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())`,
       );
       const done = new Set(
-        (await client.query<{ name: string }>('select name from schema_migrations')).map((r) => r.name),
+        (await client.query<{ name: string }>('select name from schema_migrations')).map(
+          (r) => r.name,
+        ),
       );
       const applied: string[] = [];
       for (const name of names) {
@@ -53,7 +56,9 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
           await client.exec('commit');
         } catch (error) {
           await client.exec('rollback');
-          throw new Error(`Migration ${name} failed: ${(error as Error).message}`, { cause: error });
+          throw new Error(`Migration ${name} failed: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
         applied.push(name);
       }

@@ -39,8 +39,7 @@ class PGliteConnection implements DatabaseConnection {
         : {}),
     };
   }
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('Streaming queries are not supported on PGlite');
   }
 }
@@ -66,9 +65,10 @@ class PGliteDriver implements Driver {
   async rollbackTransaction(c: DatabaseConnection): Promise<void> {
     await c.executeQuery(CompiledQuery.raw('rollback'));
   }
-  async releaseConnection(c: DatabaseConnection): Promise<void> {
+  releaseConnection(c: DatabaseConnection): Promise<void> {
     this.#releases.get(c)?.();
     this.#releases.delete(c);
+    return Promise.resolve();
   }
   async destroy(): Promise<void> {}
 }

@@ -48,7 +48,10 @@ export interface HttpOptions {
 
 export type Feature = (app: FastifyInstance) => Promise<void> | void;
 
-export async function createApp(options: HttpOptions, features: Feature[]): Promise<FastifyInstance> {
+export async function createApp(
+  options: HttpOptions,
+  features: Feature[],
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel },
     bodyLimit: options.bodyLimitBytes,
@@ -74,7 +77,9 @@ export async function createApp(options: HttpOptions, features: Feature[]): Prom
         upgradeInsecureRequests: options.production ? [] : null,
       },
     },
-    strictTransportSecurity: options.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    strictTransportSecurity: options.production
+      ? { maxAge: 31_536_000, includeSubDomains: true }
+      : false,
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
   });
@@ -133,32 +138,40 @@ export async function createApp(options: HttpOptions, features: Feature[]): Prom
   });
 
   // 5. CSRF on every unsafe request made with cookies (bearer-token API calls carry no cookies).
-  app.addHook('preHandler', async (req) => {
-    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return;
-    if (req.principal?.kind === 'api_client') return;
+  app.addHook('preHandler', (req, _reply, done) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return done();
+    if (req.principal?.kind === 'api_client') return done();
     const body = req.body as Record<string, unknown> | undefined;
     const query = req.query as Record<string, unknown> | undefined;
     const presented = body?._csrf ?? query?._csrf ?? req.headers['x-csrf-token'];
     if (!csrfTokenMatches(options.sessionSecret, req.cookies[CSRF_COOKIE], presented)) {
-      throw new Forbidden('This form has expired or did not come from Pooled. Go back, reload the page and try again.');
+      return done(
+        new Forbidden(
+          'This form has expired or did not come from Pooled. Go back, reload the page and try again.',
+        ),
+      );
     }
+    done();
   });
 
   // 6. Page rendering with the layout's shared data.
-  app.decorateReply('render', function render(this: FastifyReply, template: string, data = {}, status = 200) {
-    const req = this.request;
-    const user = req.principal?.kind === 'user' ? req.principal : undefined;
-    const html = options.views.render(template, {
-      ...data,
-      principal: user,
-      navigation: navigationFor(user, req.url.split('?')[0] ?? '/'),
-      csrfToken: req.csrfToken,
-      cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
-      flash: data.flash ?? req.flash,
-      currentPath: req.url,
-    });
-    return this.status(status).type('text/html; charset=utf-8').send(html);
-  });
+  app.decorateReply(
+    'render',
+    function render(this: FastifyReply, template: string, data = {}, status = 200) {
+      const req = this.request;
+      const user = req.principal?.kind === 'user' ? req.principal : undefined;
+      const html = options.views.render(template, {
+        ...data,
+        principal: user,
+        navigation: navigationFor(user, req.url.split('?')[0] ?? '/'),
+        csrfToken: req.csrfToken,
+        cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+        flash: data.flash ?? req.flash,
+        currentPath: req.url,
+      });
+      return this.status(status).type('text/html; charset=utf-8').send(html);
+    },
+  );
 
   // 7. Errors: one mapping, HTML or problem+json.
   installErrorHandling(app, { showStack: options.showStacks });
@@ -177,11 +190,18 @@ export function currentUser(req: FastifyRequest, ...roles: Role[]): UserPrincipa
   if (p?.kind !== 'user') throw new SignInRequired('Sign in to continue');
   if (p.mustChangePassword) throw new PasswordChangeRequired('Choose a new password first');
   if (roles.length > 0 && !roles.some((r) => p.roles.has(r))) {
-    throw new Forbidden('Your role does not include this. Ask your partnership administrator if you need it.');
+    throw new Forbidden(
+      'Your role does not include this. Ask your partnership administrator if you need it.',
+    );
   }
   return p;
 }
 
 export function setFlash(reply: FastifyReply, message: string, secure: boolean): void {
-  reply.setCookie('pooled_flash', message, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+  reply.setCookie('pooled_flash', message, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+  });
 }

@@ -11,7 +11,11 @@ export function csrfTokenFor(secret: string, seed: string): string {
   return createHmac('sha256', secret).update(`csrf:${seed}`).digest('base64url');
 }
 
-export function csrfTokenMatches(secret: string, seed: string | undefined, presented: unknown): boolean {
+export function csrfTokenMatches(
+  secret: string,
+  seed: string | undefined,
+  presented: unknown,
+): boolean {
   if (!seed || typeof presented !== 'string' || presented.length === 0) return false;
   const expected = Buffer.from(csrfTokenFor(secret, seed));
   const given = Buffer.from(presented);

@@ -1,7 +1,14 @@
 // The one place errors become HTTP: NHS.UK error pages for browsers, problem+json for the API.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
-import { Conflict, DomainError, Forbidden, Invalid, PasswordChangeRequired, SignInRequired } from './errors.js';
+import {
+  Conflict,
+  DomainError,
+  Forbidden,
+  Invalid,
+  PasswordChangeRequired,
+  SignInRequired,
+} from './errors.js';
 import { sendProblem } from './problem.js';
 
 const isApi = (req: FastifyRequest): boolean => req.url.startsWith('/api/');
@@ -9,7 +16,11 @@ const isApi = (req: FastifyRequest): boolean => req.url.startsWith('/api/');
 export function installErrorHandling(app: FastifyInstance, options: { showStack: boolean }): void {
   app.setNotFoundHandler(async (req, reply) => {
     if (isApi(req)) {
-      return sendProblem(reply, { status: 404, title: 'Not found', detail: `No resource at ${req.url}` });
+      return sendProblem(reply, {
+        status: 404,
+        title: 'Not found',
+        detail: `No resource at ${req.url}`,
+      });
     }
     return reply.render('errors/404.njk', { pageTitle: 'Page not found' }, 404);
   });
@@ -32,16 +43,27 @@ function statusOf(error: unknown): number {
 
 function problemFor(reply: FastifyReply, error: Error, status: number): FastifyReply {
   if (error instanceof Invalid) {
-    return sendProblem(reply, { status, title: 'Your request has problems', detail: error.message, errors: error.errors });
+    return sendProblem(reply, {
+      status,
+      title: 'Your request has problems',
+      detail: error.message,
+      errors: error.errors,
+    });
   }
   if (error instanceof ZodError) {
     const errors = error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
     return sendProblem(reply, { status, title: 'Your request has problems', errors });
   }
   if (error instanceof Conflict) {
-    return sendProblem(reply, { status, title: error.title, detail: error.message, ...(error.existingHref ? { existing: error.existingHref } : {}) });
+    return sendProblem(reply, {
+      status,
+      title: error.title,
+      detail: error.message,
+      ...(error.existingHref ? { existing: error.existingHref } : {}),
+    });
   }
-  if (error instanceof DomainError) return sendProblem(reply, { status, title: error.title, detail: error.message });
+  if (error instanceof DomainError)
+    return sendProblem(reply, { status, title: error.title, detail: error.message });
   const code = (error as { code?: unknown }).code;
   const titles: Record<number, string> = {
     400: 'Bad request',
@@ -53,17 +75,27 @@ function problemFor(reply: FastifyReply, error: Error, status: number): FastifyR
     415: 'Unsupported media type',
     429: 'Too many requests',
   };
-  if (status >= 500) return sendProblem(reply, { status, title: 'Something went wrong on our side' });
+  if (status >= 500)
+    return sendProblem(reply, { status, title: 'Something went wrong on our side' });
   return sendProblem(reply, {
     status,
     title: titles[status] ?? 'Request refused',
-    detail: code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(error.message) ? 'The body is not valid JSON' : error.message,
+    detail:
+      code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(error.message)
+        ? 'The body is not valid JSON'
+        : error.message,
   });
 }
 
-function pageFor(reply: FastifyReply, error: Error, status: number, showStack: boolean): FastifyReply {
+function pageFor(
+  reply: FastifyReply,
+  error: Error,
+  status: number,
+  showStack: boolean,
+): FastifyReply {
   if (error instanceof SignInRequired) {
-    const next = reply.request.method === 'GET' ? `?next=${encodeURIComponent(reply.request.url)}` : '';
+    const next =
+      reply.request.method === 'GET' ? `?next=${encodeURIComponent(reply.request.url)}` : '';
     return reply.redirect(`/sign-in${next}`, 303);
   }
   if (error instanceof PasswordChangeRequired) return reply.redirect('/change-password', 303);
@@ -79,8 +111,36 @@ function pageFor(reply: FastifyReply, error: Error, status: number, showStack: b
       403,
     );
   }
-  if (status === 413) return reply.render('errors/problem.njk', { pageTitle: 'What you sent is too large', message: 'What you sent is too large. Send a smaller file or shorter text.' }, 413);
-  if (status === 429) return reply.render('errors/problem.njk', { pageTitle: 'Too many attempts', message: 'There have been too many attempts. Wait a minute and try again.' }, 429);
-  if (status < 500) return reply.render('errors/problem.njk', { pageTitle: 'There is a problem', message: error.message }, status);
-  return reply.render('errors/500.njk', { pageTitle: 'Sorry, there is a problem with the service', stack: showStack ? error.stack : undefined }, 500);
+  if (status === 413)
+    return reply.render(
+      'errors/problem.njk',
+      {
+        pageTitle: 'What you sent is too large',
+        message: 'What you sent is too large. Send a smaller file or shorter text.',
+      },
+      413,
+    );
+  if (status === 429)
+    return reply.render(
+      'errors/problem.njk',
+      {
+        pageTitle: 'Too many attempts',
+        message: 'There have been too many attempts. Wait a minute and try again.',
+      },
+      429,
+    );
+  if (status < 500)
+    return reply.render(
+      'errors/problem.njk',
+      { pageTitle: 'There is a problem', message: error.message },
+      status,
+    );
+  return reply.render(
+    'errors/500.njk',
+    {
+      pageTitle: 'Sorry, there is a problem with the service',
+      stack: showStack ? error.stack : undefined,
+    },
+    500,
+  );
 }

@@ -10,9 +10,17 @@ export interface ErrorSummaryItem {
 
 export type FormResult<T> =
   | { ok: true; data: T }
-  | { ok: false; errors: FieldError[]; errorList: ErrorSummaryItem[]; fieldErrors: Record<string, string> };
+  | {
+      ok: false;
+      errors: FieldError[];
+      errorList: ErrorSummaryItem[];
+      fieldErrors: Record<string, string>;
+    };
 
-export function validateForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.infer<S>> {
+export function validateForm<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+): FormResult<z.infer<S>> {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return { ok: true, data: parsed.data };
   const errors: FieldError[] = [];

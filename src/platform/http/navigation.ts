@@ -11,11 +11,23 @@ export interface NavItem {
 const ITEMS: { href: string; text: string; roles: Role[] }[] = [
   { href: '/caseload', text: 'My caseload', roles: ['care_coordinator'] },
   { href: '/team', text: 'Team caseload', roles: ['team_manager'] },
-  { href: '/people', text: 'Find a person', roles: ['care_coordinator', 'team_manager', 'finance_officer', 'broker'] },
+  {
+    href: '/people',
+    text: 'Find a person',
+    roles: ['care_coordinator', 'team_manager', 'finance_officer', 'broker'],
+  },
   { href: '/people/new', text: 'Add a person', roles: ['care_coordinator', 'team_manager'] },
-  { href: '/oversight/break-glass', text: 'Break-glass log', roles: ['team_manager', 'partnership_admin'] },
+  {
+    href: '/oversight/break-glass',
+    text: 'Break-glass log',
+    roles: ['team_manager', 'partnership_admin'],
+  },
   { href: '/audit', text: 'Audit', roles: ['team_manager', 'partnership_admin'] },
-  { href: '/reports', text: 'Reports', roles: ['commissioner', 'team_manager', 'partnership_admin'] },
+  {
+    href: '/reports',
+    text: 'Reports',
+    roles: ['commissioner', 'team_manager', 'partnership_admin'],
+  },
   { href: '/admin', text: 'Administration', roles: ['partnership_admin'] },
 ];
 

@@ -24,7 +24,9 @@ export function createViews(options: { noCache?: boolean } = {}): nunjucks.Envir
     v instanceof Date || typeof v === 'string' ? formatDateTime(new Date(v)) : '',
   );
   env.addFilter('nhsNumber', (v: unknown) =>
-    typeof v === 'string' && v.length === 10 ? `${v.slice(0, 3)} ${v.slice(3, 6)} ${v.slice(6)}` : '',
+    typeof v === 'string' && v.length === 10
+      ? `${v.slice(0, 3)} ${v.slice(3, 6)} ${v.slice(6)}`
+      : '',
   );
   return env;
 }
