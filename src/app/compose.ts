@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Db } from '../platform/db/database.js';
 import { createSessionStore } from '../platform/auth/sessions.js';
+import { authenticateApiToken } from '../platform/auth/api-tokens.js';
 import { createApp, type Feature } from '../platform/http/app.js';
 import { createViews } from '../platform/views/nunjucks.js';
 import { authRoutes } from '../features/auth/routes.js';
@@ -50,7 +51,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
       showStacks: config.env === 'development',
       production: config.env === 'production',
       signInRateLimitPerMinute: config.signInRateLimitPerMinute,
-      authenticateBearer: () => Promise.resolve(undefined),
+      authenticateBearer: (token) => authenticateApiToken(db, token, now),
     },
     features,
   );

@@ -1,0 +1,72 @@
+// Bearer tokens for system clients. A token reads `pooled_<prefix>_<secret>`: the prefix finds the
+// row, the SHA-256 of the whole token proves it. Only the prefix and the hash are stored, so a
+// database leak does not leak working tokens. The token itself is shown once, at creation.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import type { ApiClientPrincipal } from './principal.js';
+
+export const API_PERMISSIONS = ['people:read', 'people:write', 'audit:read'] as const;
+export type ApiPermission = (typeof API_PERMISSIONS)[number];
+
+export const API_PERMISSION_LABELS: Record<ApiPermission, string> = {
+  'people:read': 'Read people (people:read)',
+  'people:write': 'Create and change people (people:write)',
+  'audit:read': 'Read the audit trail (audit:read)',
+};
+
+const TOKEN_SHAPE = /^pooled_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+
+export interface NewApiToken {
+  token: string;
+  prefix: string;
+  hash: string;
+}
+
+export const apiTokenHash = (token: string): string =>
+  createHash('sha256').update(token, 'utf8').digest('hex');
+
+export function createApiToken(): NewApiToken {
+  const prefix = randomBytes(6).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  const token = `pooled_${prefix}_${secret}`;
+  return { token, prefix, hash: apiTokenHash(token) };
+}
+
+/** The prefix of a well-formed token, or undefined for anything else. */
+export function apiTokenPrefix(token: string): string | undefined {
+  return TOKEN_SHAPE.exec(token)?.[1];
+}
+
+/**
+ * The API client a bearer token belongs to, or undefined when the token is malformed, unknown,
+ * wrong or revoked. Runs before any partnership is known, so it reads through db.system.
+ */
+export async function authenticateApiToken(
+  db: Db,
+  token: string,
+  now: () => Date = () => new Date(),
+): Promise<ApiClientPrincipal | undefined> {
+  const prefix = apiTokenPrefix(token);
+  if (!prefix) return undefined;
+  const row = await db.system
+    .selectFrom('api_clients')
+    .select(['id', 'partnership_id', 'name', 'token_hash', 'permissions', 'revoked_at'])
+    .where('token_prefix', '=', prefix)
+    .executeTakeFirst();
+  const presented = Buffer.from(apiTokenHash(token), 'hex');
+  const stored = Buffer.from(row?.token_hash ?? '', 'hex');
+  const matches = stored.length === presented.length && timingSafeEqual(stored, presented);
+  if (!row || !matches || row.revoked_at) return undefined;
+  await db.system
+    .updateTable('api_clients')
+    .set({ last_used_at: now() })
+    .where('id', '=', row.id)
+    .execute();
+  return {
+    kind: 'api_client',
+    clientId: row.id,
+    partnershipId: row.partnership_id,
+    name: row.name,
+    permissions: new Set(row.permissions),
+  };
+}
