@@ -6,6 +6,7 @@ import { openDatabase, type Db } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrations.js';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../features/demo/seed.js';
 import { createUserCommand } from './cli-users.js';
+import { generateCommand } from '../features/generator/cli.js';
 
 async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -84,6 +85,7 @@ export function buildCli(config: Config): Command {
     });
 
   program.addCommand(createUserCommand(config, withDb));
+  program.addCommand(generateCommand((fn) => withDb(config, fn)));
   return program;
 }
 

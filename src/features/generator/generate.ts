@@ -1,0 +1,365 @@
+// pooled generate: a large synthetic partnership, loaded with COPY in one transaction.
+// Deterministic from the seed (names, NHS numbers, ids); fictional throughout.
+import type { Db, RawClient } from '../../platform/db/database.js';
+import {
+  HOW_GIVEN,
+  SCOPES,
+  csvLine,
+  familyName,
+  generatePerson,
+  givenName,
+  hash32,
+  makeIdFactory,
+  makeRandom,
+  plan,
+  type GeneratedPerson,
+} from './rules.js';
+
+export interface GenerateOptions {
+  people: number;
+  seed: string | number;
+  partnershipCode?: string | undefined;
+  /** Rows a chunk handed to COPY. */
+  chunkRows?: number;
+}
+
+export interface TableTiming {
+  table: string;
+  rows: number;
+  seconds: number;
+}
+
+export interface GenerateResult {
+  partnershipId: string;
+  partnershipCode: string;
+  people: number;
+  rows: number;
+  seconds: number;
+  tables: TableTiming[];
+}
+
+export class GenerateError extends Error {}
+
+export function seedNumber(seed: string | number): number {
+  if (typeof seed === 'number') return seed >>> 0;
+  return /^\d+$/.test(seed) ? Number(seed) >>> 0 : hash32(seed);
+}
+
+export const PEOPLE_COLUMNS = [
+  'id',
+  'partnership_id',
+  'external_id',
+  'council_person_id',
+  'nhs_number',
+  'given_name',
+  'family_name',
+  'date_of_birth',
+  'address_line1',
+  'town',
+  'postcode',
+  'phone',
+  'email',
+  'communication_needs',
+  'primary_support_reason',
+  's117_section',
+  's117_discharge_date',
+  'care_coordinator_id',
+  'team_id',
+  'lead_organisation_id',
+] as const;
+
+interface Shape {
+  partnershipId: string;
+  id: ReturnType<typeof makeIdFactory>;
+  seed: number;
+  people: number;
+  teams: number;
+  coordinators: number;
+  orgs: { council: string; icb: string; trust: string };
+  chunkRows: number;
+}
+
+function shapeFor(options: GenerateOptions, code: string): Shape {
+  const seed = seedNumber(options.seed);
+  const id = makeIdFactory(code, seed);
+  const { teams, coordinators } = plan(options.people);
+  return {
+    partnershipId: id('partnership', 0),
+    id,
+    seed,
+    people: options.people,
+    teams,
+    coordinators,
+    orgs: {
+      council: id('organisation', 0),
+      icb: id('organisation', 1),
+      trust: id('organisation', 2),
+    },
+    chunkRows: options.chunkRows ?? 2000,
+  };
+}
+
+const teamOrganisation = (s: Shape, team: number) =>
+  team % 3 === 2 ? s.orgs.council : s.orgs.trust;
+const coordinatorTeam = (s: Shape, coordinator: number) => coordinator % s.teams;
+
+/** Yields CSV text in chunks of about chunkRows lines. */
+async function* chunked(
+  count: number,
+  chunkRows: number,
+  line: (i: number) => string | null,
+): AsyncGenerator<string> {
+  let parts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const l = line(i);
+    if (l !== null) parts.push(l);
+    if (parts.length >= chunkRows) {
+      yield parts.join('');
+      parts = [];
+      // Let the event loop send what we have to the server while we make more.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  if (parts.length) yield parts.join('');
+}
+
+/** Compact per-person facts kept after the people COPY for the care team and consents. */
+interface Memo {
+  coordinator: Int32Array;
+  scope: Int8Array;
+  howGiven: Int8Array;
+  givenOn: string[];
+}
+
+export function personRow(s: Shape, p: GeneratedPerson): string {
+  const team = coordinatorTeam(s, p.coordinatorIndex);
+  return csvLine([
+    s.id('person', p.index),
+    s.partnershipId,
+    p.externalId,
+    p.councilPersonId,
+    p.nhsNumber,
+    p.givenName,
+    p.familyName,
+    p.dateOfBirth,
+    p.addressLine1,
+    p.town,
+    p.postcode,
+    p.phone,
+    p.email,
+    p.communicationNeeds,
+    p.primarySupportReason,
+    p.s117Section,
+    p.s117DischargeDate,
+    s.id('user', p.coordinatorIndex),
+    s.id('team', team),
+    teamOrganisation(s, team),
+  ]);
+}
+
+/**
+ * The people rows as CSV chunks, exactly as `generate` loads them. Exported so the benchmark
+ * can COPY the same stream into a bare table. memo (optional) collects what later tables need.
+ */
+export function peopleCsv(
+  options: GenerateOptions,
+  code: string,
+  memo?: Memo,
+): AsyncGenerator<string> {
+  const s = shapeFor(options, code);
+  const rand = makeRandom(s.seed);
+  return chunked(s.people, s.chunkRows, (i) => {
+    const p = generatePerson(rand, i, s.coordinators);
+    if (memo) {
+      memo.coordinator[i] = p.coordinatorIndex;
+      memo.scope[i] = p.consent ? SCOPES.indexOf(p.consent.scope) : -1;
+      memo.howGiven[i] = p.consent ? HOW_GIVEN.indexOf(p.consent.howGiven) : -1;
+      if (p.consent) memo.givenOn[i] = p.consent.givenOn;
+    }
+    return personRow(s, p);
+  });
+}
+
+async function timed(
+  tables: TableTiming[],
+  table: string,
+  rows: number,
+  work: () => Promise<void>,
+): Promise<void> {
+  const start = performance.now();
+  await work();
+  tables.push({ table, rows, seconds: (performance.now() - start) / 1000 });
+}
+
+async function loadStaff(c: RawClient, s: Shape, code: string, tables: TableTiming[]) {
+  const staffRand = makeRandom(hash32(`${String(s.seed)}:staff`));
+  await timed(tables, 'teams', s.teams, () =>
+    c.copyIn(
+      'teams',
+      ['id', 'partnership_id', 'organisation_id', 'name'],
+      chunked(s.teams, s.chunkRows, (t) =>
+        csvLine([
+          s.id('team', t),
+          s.partnershipId,
+          teamOrganisation(s, t),
+          `Community Mental Health Team ${String(t + 1)}`,
+        ]),
+      ),
+    ),
+  );
+  // Users: coordinators first (0 .. coordinators-1), then one team manager a team.
+  const users = s.coordinators + s.teams;
+  const isManager = (u: number) => u >= s.coordinators;
+  const teamOf = (u: number) => (isManager(u) ? u - s.coordinators : coordinatorTeam(s, u));
+  await timed(tables, 'users', users, () =>
+    c.copyIn(
+      'users',
+      ['id', 'partnership_id', 'organisation_id', 'email', 'full_name', 'must_change_password'],
+      chunked(users, s.chunkRows, (u) =>
+        csvLine([
+          s.id('user', u),
+          s.partnershipId,
+          teamOrganisation(s, teamOf(u)),
+          `${isManager(u) ? 'manager' : 'coordinator'}${String(u + 1)}@${code}.generated.pooled.test`,
+          `${givenName(staffRand)} ${familyName(staffRand)}`,
+          'true',
+        ]),
+      ),
+    ),
+  );
+  await timed(tables, 'role_grants', users, () =>
+    c.copyIn(
+      'role_grants',
+      ['partnership_id', 'user_id', 'role'],
+      chunked(users, s.chunkRows, (u) =>
+        csvLine([
+          s.partnershipId,
+          s.id('user', u),
+          isManager(u) ? 'team_manager' : 'care_coordinator',
+        ]),
+      ),
+    ),
+  );
+  await timed(tables, 'team_members', users, () =>
+    c.copyIn(
+      'team_members',
+      ['partnership_id', 'team_id', 'user_id'],
+      chunked(users, s.chunkRows, (u) =>
+        csvLine([s.partnershipId, s.id('team', teamOf(u)), s.id('user', u)]),
+      ),
+    ),
+  );
+  return users;
+}
+
+async function loadPeople(
+  c: RawClient,
+  s: Shape,
+  options: GenerateOptions,
+  code: string,
+  tables: TableTiming[],
+) {
+  const memo: Memo = {
+    coordinator: new Int32Array(s.people),
+    scope: new Int8Array(s.people),
+    howGiven: new Int8Array(s.people),
+    givenOn: new Array<string>(s.people),
+  };
+  await timed(tables, 'people', s.people, () =>
+    c.copyIn('people', PEOPLE_COLUMNS, peopleCsv(options, code, memo)),
+  );
+  await timed(tables, 'care_team_members', s.people, () =>
+    c.copyIn(
+      'care_team_members',
+      ['partnership_id', 'person_id', 'user_id', 'role_on_team'],
+      chunked(s.people, s.chunkRows, (i) =>
+        csvLine([
+          s.partnershipId,
+          s.id('person', i),
+          s.id('user', memo.coordinator[i] ?? 0),
+          'care_coordinator',
+        ]),
+      ),
+    ),
+  );
+  let consents = 0;
+  for (const x of memo.scope) if (x >= 0) consents++;
+  await timed(tables, 'consents', consents, () =>
+    c.copyIn(
+      'consents',
+      ['id', 'partnership_id', 'person_id', 'scope', 'given_on', 'how_given', 'recorded_by'],
+      chunked(s.people, s.chunkRows, (i) => {
+        const scope = memo.scope[i] ?? -1;
+        if (scope < 0) return null;
+        return csvLine([
+          s.id('consent', i),
+          s.partnershipId,
+          s.id('person', i),
+          SCOPES[scope] ?? 'full_record',
+          memo.givenOn[i] ?? null,
+          HOW_GIVEN[memo.howGiven[i] ?? 0] ?? 'written',
+          s.id('user', memo.coordinator[i] ?? 0),
+        ]);
+      }),
+    ),
+  );
+  return consents;
+}
+
+/** Create the synthetic partnership. Throws GenerateError if the code is taken. */
+export async function generatePartnership(
+  db: Db,
+  options: GenerateOptions,
+): Promise<GenerateResult> {
+  if (!Number.isSafeInteger(options.people) || options.people < 1 || options.people >= 10_000_000)
+    throw new GenerateError('Say how many people to make: a whole number from 1 to 9,999,999');
+  const code = options.partnershipCode ?? `synthetic-${String(seedNumber(options.seed))}`;
+  const s = shapeFor(options, code);
+  const start = performance.now();
+  const tables: TableTiming[] = [];
+  await db.withClient(async (c) => {
+    const taken = await c.query('select 1 from partnerships where code = $1 or id = $2', [
+      code,
+      s.partnershipId,
+    ]);
+    if (taken.length)
+      throw new GenerateError(
+        `There is already a partnership with code "${code}". Choose another with --partnership.`,
+      );
+    await c.exec('begin');
+    try {
+      await c.query('insert into partnerships (id, code, name) values ($1, $2, $3)', [
+        s.partnershipId,
+        code,
+        `Synthetic partnership (seed ${String(s.seed)}, ${String(s.people)} people)`,
+      ]);
+      await c.query(
+        `insert into organisations (id, partnership_id, kind, name) values
+           ($1, $4, 'council', 'Synthetic Council'),
+           ($2, $4, 'icb', 'Synthetic Integrated Care Board'),
+           ($3, $4, 'nhs_trust', 'Synthetic Mental Health NHS Trust')`,
+        [s.orgs.council, s.orgs.icb, s.orgs.trust, s.partnershipId],
+      );
+      await loadStaff(c, s, code, tables);
+      await loadPeople(c, s, options, code, tables);
+      await c.query(
+        `insert into audit_events (partnership_id, actor, action, record_type, record_id, detail)
+         values ($1::uuid, 'cli generate', 'create', 'partnership', $1::text, $2)`,
+        [s.partnershipId, JSON.stringify({ seed: s.seed, people: s.people, tables })],
+      );
+      await c.exec('commit');
+    } catch (error) {
+      await c.exec('rollback');
+      throw error;
+    }
+  });
+  const rows = tables.reduce((sum, t) => sum + t.rows, 0) + 4;
+  return {
+    partnershipId: s.partnershipId,
+    partnershipCode: code,
+    people: s.people,
+    rows,
+    seconds: (performance.now() - start) / 1000,
+    tables,
+  };
+}
