@@ -140,7 +140,11 @@ async function openPostgres(url: string, max: number): Promise<Db> {
         conn.release();
       }
     },
-    close: () => system.destroy(),
+    // Kysely ends the pool only if it used it; withClient alone (migrate, COPY) leaves it open.
+    close: async () => {
+      await system.destroy();
+      if (!pool.ended) await pool.end();
+    },
   };
 }
 
