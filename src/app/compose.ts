@@ -10,7 +10,6 @@ import { createViews } from '../platform/views/nunjucks.js';
 import { authRoutes } from '../features/auth/routes.js';
 import { createAccountStore } from '../features/auth/store.js';
 import { homeRoutes } from '../features/home/routes.js';
-import { peopleRoutes } from '../features/people/routes.js';
 import { adminRoutes } from '../features/admin/routes.js';
 
 export const VERSION = (
@@ -31,7 +30,6 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   const accounts = createAccountStore(db);
   const features: Feature[] = [
     homeRoutes({ db, startedAt: now(), version: VERSION }),
-    peopleRoutes({ db, now, breakGlassHours: config.breakGlassHours }),
     authRoutes({
       db,
       accounts,
