@@ -10,6 +10,7 @@ import { createViews } from '../platform/views/nunjucks.js';
 import { authRoutes } from '../features/auth/routes.js';
 import { createAccountStore } from '../features/auth/store.js';
 import { homeRoutes } from '../features/home/routes.js';
+import { peopleRoutes } from '../features/people/routes.js';
 import { adminRoutes } from '../features/admin/routes.js';
 
 export const VERSION = (
@@ -30,6 +31,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   const accounts = createAccountStore(db);
   const features: Feature[] = [
     homeRoutes({ db, startedAt: now(), version: VERSION }),
+    peopleRoutes({ db, now, breakGlassHours: config.breakGlassHours }),
     authRoutes({
       db,
       accounts,
