@@ -7,6 +7,7 @@ import { migrate } from '../platform/db/migrations.js';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../features/demo/seed.js';
 import { createUserCommand } from './cli-users.js';
 import { generateCommand } from '../features/generator/cli.js';
+import { importCommand } from '../features/imports/cli.js';
 
 async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -86,6 +87,7 @@ export function buildCli(config: Config): Command {
 
   program.addCommand(createUserCommand(config, withDb));
   program.addCommand(generateCommand((fn) => withDb(config, fn)));
+  program.addCommand(importCommand((fn) => withDb(config, fn)));
   return program;
 }
 
