@@ -19,6 +19,7 @@ export const ConfigSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   BREAK_GLASS_HOURS: z.coerce.number().int().min(1).max(72).default(12),
 });
 
@@ -37,6 +38,8 @@ export interface Config {
   loginLockoutMinutes: number;
   breakGlassHours: number;
   signInRateLimitPerMinute: number;
+  /** Requests a minute one API client (or user, or address) may make to /api/. */
+  apiRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -78,5 +81,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginLockoutMinutes: c.LOGIN_LOCKOUT_MINUTES,
     breakGlassHours: c.BREAK_GLASS_HOURS,
     signInRateLimitPerMinute: c.SIGN_IN_RATE_LIMIT_PER_MINUTE,
+    apiRateLimitPerMinute: c.API_RATE_LIMIT_PER_MINUTE,
   };
 }
