@@ -50,14 +50,12 @@ export function postedValues(body: unknown, extra: readonly string[] = []): Form
 }
 
 /** Link date errors to the day box, as the NHS.UK date input pattern asks. */
-export function withDateAnchors(errors: FieldError[]) {
+export function withDateAnchors(errors: FieldError[], dateFields: readonly string[] = DATE_FIELDS) {
   const described = describeErrors(errors);
   return {
     ...described,
     errorList: described.errorList.map((e) =>
-      (DATE_FIELDS as readonly string[]).includes(e.href.slice(1))
-        ? { ...e, href: `${e.href}-day` }
-        : e,
+      dateFields.includes(e.href.slice(1)) ? { ...e, href: `${e.href}-day` } : e,
     ),
   };
 }

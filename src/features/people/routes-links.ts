@@ -110,7 +110,12 @@ export function linkRoutes(deps: PeopleRouteDeps) {
       const raw = { ...values, givenOn: dateFromParts(req.body, 'givenOn') };
       const form = validateForm(consentForm(todayInLondon(deps.now())), raw);
       if (!form.ok)
-        return consentPage(req, reply, { values, ...withDateAnchors(form.errors) }, 400);
+        return consentPage(
+          req,
+          reply,
+          { values, ...withDateAnchors(form.errors, ['givenOn']) },
+          400,
+        );
       await people.recordConsent(ctxOf(req), idParam(req), form.data);
       return reply.redirect(personHref(req), 303);
     });
@@ -140,7 +145,12 @@ export function linkRoutes(deps: PeopleRouteDeps) {
       const raw = { reason: values.reason, withdrawnOn: dateFromParts(req.body, 'withdrawnOn') };
       const form = validateForm(withdrawForm(todayInLondon(deps.now())), raw);
       if (!form.ok)
-        return withdrawPage(req, reply, { values, ...withDateAnchors(form.errors) }, 400);
+        return withdrawPage(
+          req,
+          reply,
+          { values, ...withDateAnchors(form.errors, ['withdrawnOn']) },
+          400,
+        );
       try {
         await people.withdrawConsent(
           ctxOf(req),
@@ -151,7 +161,12 @@ export function linkRoutes(deps: PeopleRouteDeps) {
         );
       } catch (error) {
         if (error instanceof Invalid)
-          return withdrawPage(req, reply, { values, ...withDateAnchors(error.errors) }, 400);
+          return withdrawPage(
+            req,
+            reply,
+            { values, ...withDateAnchors(error.errors, ['withdrawnOn']) },
+            400,
+          );
         throw error;
       }
       return reply.redirect(personHref(req), 303);
