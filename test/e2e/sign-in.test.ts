@@ -21,7 +21,8 @@ test('a care coordinator signs in and lands on their caseload', async () => {
   assert.equal(new URL(page.url()).pathname, '/caseload');
   const caseload = new CaseloadPage(page);
   await caseload.check();
-  assert.equal(await headingOf(page), 'My caseload');
+  assert.equal(await headingOf(page), 'Your caseload');
+  assert.equal(await caseload.currentNavigationItem(), 'My caseload');
   assert.match(await page.locator('header').innerText(), /Casey Coordinator/);
 
   const cookies = await page.context().cookies();

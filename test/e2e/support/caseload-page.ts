@@ -1,4 +1,4 @@
-// Page object: "My caseload", a care coordinator's first page.
+// Page object: the caseload, a care coordinator's first page ("My caseload" in the navigation).
 import type { Page } from 'playwright-core';
 import { checkA11y, clickAndLoad } from './browser.ts';
 
@@ -15,14 +15,29 @@ export class CaseloadPage {
     await checkA11y(this.page, 'My caseload');
   }
 
-  /** Links to the people on the caseload, by their text. */
+  /** The navigation link marked as the current page. */
+  async currentNavigationItem(): Promise<string> {
+    return (await this.page.locator('header nav [aria-current="page"]').innerText()).trim();
+  }
+
+  /** The people on the caseload, by the text of their links ("Family, Given"). */
   async people(): Promise<string[]> {
-    return (await this.page.locator('main a[href^="/people/"]').allInnerTexts()).map((t) =>
+    return (await this.page.locator('main table a[href^="/people/"]').allInnerTexts()).map((t) =>
       t.trim(),
     );
   }
 
-  async openPerson(name: string): Promise<void> {
-    await clickAndLoad(this.page, this.page.locator('main').getByRole('link', { name }));
+  async addAPerson(): Promise<void> {
+    await clickAndLoad(
+      this.page,
+      this.page.locator('main').getByRole('link', { name: 'Add a person' }).first(),
+    );
+  }
+
+  async findAPerson(): Promise<void> {
+    await clickAndLoad(
+      this.page,
+      this.page.locator('main').getByRole('link', { name: 'Find a person' }).first(),
+    );
   }
 }
