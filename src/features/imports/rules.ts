@@ -197,9 +197,13 @@ export function rowToPerson(
 
   const parsed = personInputSchema(today).safeParse(raw);
   if (!parsed.success) {
+    const reported = new Set<string>();
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? '');
       const column = columnOfField.get(field) ?? field;
+      // One reason a column: the first is the one to fix (a date that is not real is not "in the future" too).
+      if (reported.has(column)) continue;
+      reported.add(column);
       const hint = FILE_HINTS[field as Field];
       reasons.push(`${column}: ${issue.message}${hint ? ` (${hint})` : ''}`);
     }
