@@ -12,6 +12,7 @@ import { createAccountStore } from '../features/auth/store.js';
 import { homeRoutes } from '../features/home/routes.js';
 import { peopleRoutes } from '../features/people/routes.js';
 import { adminRoutes } from '../features/admin/routes.js';
+import { auditRoutes } from '../features/audit/routes.js';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -42,6 +43,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
       now,
     }),
     adminRoutes({ db, now, secureCookies: config.secureCookies }),
+    auditRoutes({ db, now, secureCookies: config.secureCookies }),
   ];
   return createApp(
     {
