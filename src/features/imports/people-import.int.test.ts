@@ -213,7 +213,7 @@ test('rows are written in batches with one audit event a batch, as the CLI impor
       ['cli import', 'person', 1],
     ],
   );
-  assert.match(String((last3[0]!.detail as { file: string }).file), /^people-\d+\.csv$/);
+  assert.match((last3[0]!.detail as { file: string }).file, /^people-\d+\.csv$/);
 });
 
 test('an unknown partnership or a missing file is fatal', async () => {
@@ -224,12 +224,8 @@ test('an unknown partnership or a missing file is fatal', async () => {
 test('the CLI exits 2 on a fatal error and says why', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'pooled-cli-'));
   try {
-    const env: Record<string, string> = {
-      ...process.env,
-      DATA_DIR: dataDir,
-      NODE_ENV: 'test',
-    } as Record<string, string>;
-    delete env.DATABASE_URL;
+    // A clean environment: no DATABASE_URL, so the CLI opens an empty embedded database.
+    const env = { DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
     const r = spawnSync(
       process.execPath,
       ['bin/pooled.mjs', 'import', 'people', file(first()), '--partnership', 'nope'],
