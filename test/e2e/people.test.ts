@@ -15,6 +15,7 @@ import {
   RefusedPage,
 } from './support/people-pages.ts';
 import { headingOf, SignInPage } from './support/sign-in-page.ts';
+import { AccessLogPage, BreakGlassLogPage } from './support/oversight-pages.ts';
 
 let journey: Journey;
 before(async () => {
@@ -169,4 +170,26 @@ test('a coordinator outside the care team is refused, then gets emergency access
     .where('person_id', '=', person.id)
     .execute();
   assert.deepEqual(events, [{ reason, user_id: outsider.id }]);
+
+  // The person's team manager sees the emergency access, with the reason, and reviews it.
+  const manager = await journey.user(['team_manager'], { name: 'Mo Manager' });
+  const managerPage = await journey.newPage();
+  await (await new SignInPage(managerPage).open()).signIn(manager.email, manager.password);
+  assert.equal(path(managerPage.url()), '/team');
+  await checkA11y(managerPage, 'Team caseload');
+  const log = await new BreakGlassLogPage(managerPage).open();
+  const entry = await log.entryFor('Noor Haddad-Lindqvist').innerText();
+  assert.match(entry, /Kit Outside/);
+  assert.match(entry, new RegExp(reason));
+  assert.match(entry, /Waiting for review/);
+  await log.review('Noor Haddad-Lindqvist', 'Checked with Kit: a real crisis call.');
+  assert.match(await log.entryFor('Noor Haddad-Lindqvist').innerText(), /Reviewed/);
+  await log.check('Break-glass log, after a review');
+
+  // And the person's access history names who looked, in plain English.
+  const history = await new AccessLogPage(managerPage).open(person.id);
+  assert.ok(
+    (await history.entries()).some((line) => line.includes('Kit Outside')),
+    'the access history names the person who broke glass',
+  );
 });
