@@ -11,6 +11,7 @@ export interface DocumentInfo {
   version: string;
   /** Dates in request schemas (a date of birth cannot be after today) are checked against this. */
   today: CivilDate;
+  rateLimitPerMinute: number;
 }
 
 const PROBLEM = 'application/problem+json';
@@ -105,7 +106,7 @@ function parametersOf(op: Operation): JsonSchema[] {
 }
 
 /** The errors an operation can answer, from what it takes: each a problem+json body. */
-function problemResponses(op: Operation): Record<string, JsonSchema> {
+function problemResponses(op: Operation, rateLimitPerMinute: number): Record<string, JsonSchema> {
   const problem = (description: string) => ({
     description,
     content: { [PROBLEM]: { schema: ref('Problem') } },
@@ -128,13 +129,15 @@ function problemResponses(op: Operation): Record<string, JsonSchema> {
     out['415'] = problem('The body is not application/json');
   }
   out['429'] = {
-    ...problem('Too many requests from this client: wait and try again'),
+    ...problem(
+      `More than ${rateLimitPerMinute} requests a minute to this operation from one client: wait for the seconds in Retry-After`,
+    ),
     headers: { 'Retry-After': { schema: { type: 'integer' } } },
   };
   return out;
 }
 
-function operationObject(op: Operation): JsonSchema {
+function operationObject(op: Operation, rateLimitPerMinute: number): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
   for (const [status, r] of Object.entries(op.responses)) {
     const mediaType = Number(status) >= 400 ? PROBLEM : 'application/json';
@@ -177,7 +180,7 @@ function operationObject(op: Operation): JsonSchema {
           },
         }
       : {}),
-    responses: { ...problemResponses(op), ...responses },
+    responses: { ...problemResponses(op, rateLimitPerMinute), ...responses },
     security: permission ? [{ bearerToken: [permission] }, { sessionCookie: [] }] : [],
     ...(permission ? { 'x-required-permission': permission } : {}),
   };
@@ -191,7 +194,10 @@ export function buildOpenApiDocument(
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of operations) {
     const path = openApiPath(op.path);
-    paths[path] = { ...paths[path], [op.method.toLowerCase()]: operationObject(op) };
+    paths[path] = {
+      ...paths[path],
+      [op.method.toLowerCase()]: operationObject(op, info.rateLimitPerMinute),
+    };
   }
   return {
     openapi: '3.1.0',

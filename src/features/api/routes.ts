@@ -21,6 +21,7 @@ export const DEFAULT_API_RATE_LIMIT_PER_MINUTE = 600;
 /** Every operation the API serves, the OpenAPI document's own route included. */
 export function apiOperations(deps: ApiDeps): Operation[] {
   let document: Record<string, unknown> | undefined;
+  const rateLimitPerMinute = deps.rateLimitPerMinute ?? DEFAULT_API_RATE_LIMIT_PER_MINUTE;
   const operations: Operation[] = [
     ...peopleOperations(deps),
     defineOperation({
@@ -35,6 +36,7 @@ export function apiOperations(deps: ApiDeps): Operation[] {
         document ??= buildOpenApiDocument(operations, CATALOGUE, {
           version: deps.version,
           today: todayInLondon(deps.now()),
+          rateLimitPerMinute,
         });
         return reply.header('Cache-Control', 'public, max-age=300').send(document);
       },
