@@ -79,7 +79,7 @@ test('every route the server has under /api/ is in the document, and nothing els
   assert.deepEqual(documentedRoutes(), registered);
   for (const route of documentedRoutes()) {
     const [method, url] = route.split(' ') as [string, string];
-    assert.ok(t.app.hasRoute({ method: method as 'GET', url }), route);
+    assert.ok(t.app.hasRoute({ method, url }), route);
   }
 });
 
