@@ -13,6 +13,8 @@ import { homeRoutes } from '../features/home/routes.js';
 import { peopleRoutes } from '../features/people/routes.js';
 import { adminRoutes } from '../features/admin/routes.js';
 import { auditRoutes } from '../features/audit/routes.js';
+import { apiRoutes } from '../features/api/routes.js';
+import { createPeopleService } from '../features/people/index.js';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -44,6 +46,12 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     }),
     adminRoutes({ db, now, secureCookies: config.secureCookies }),
     auditRoutes({ db, now, secureCookies: config.secureCookies }),
+    apiRoutes({
+      people: createPeopleService({ db, now, breakGlassHours: config.breakGlassHours }),
+      now,
+      version: VERSION,
+      rateLimitPerMinute: config.apiRateLimitPerMinute,
+    }),
   ];
   return createApp(
     {
