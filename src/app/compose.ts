@@ -13,6 +13,7 @@ import { homeRoutes } from '../features/home/routes.js';
 import { peopleRoutes } from '../features/people/routes.js';
 import { adminRoutes } from '../features/admin/routes.js';
 import { auditRoutes } from '../features/audit/routes.js';
+import { reportRoutes } from '../features/reports/routes.js';
 import { apiRoutes } from '../features/api/routes.js';
 import { createPeopleService } from '../features/people/index.js';
 
@@ -46,6 +47,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     }),
     adminRoutes({ db, now, secureCookies: config.secureCookies }),
     auditRoutes({ db, now, secureCookies: config.secureCookies }),
+    reportRoutes({ db, now }),
     apiRoutes({
       people: createPeopleService({ db, now, breakGlassHours: config.breakGlassHours }),
       now,
