@@ -270,6 +270,30 @@ describe('the round trip', () => {
     assert.equal(assertProblem(put, 409).existing, location);
   });
 
+  test('of several changes sent at once against one version, exactly one wins', async () => {
+    const current = personSchema.parse(
+      (await call(t.url, 'GET', location, { token: reader.token })).body,
+    );
+    const towns = ['Hull', 'Selby', 'Goole', 'Ripon', 'Otley'];
+    const results = await Promise.all(
+      towns.map((town) =>
+        call(t.url, 'PUT', location, {
+          token: writer.token,
+          json: alex({ town, preferredName: 'Al', phone: '01632 960 001' }),
+          headers: { 'if-match': `"${current.version}"` },
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 412, 412, 412, 412], results.map((r) => r.text).join('\n'));
+    const winner = personSchema.parse(results.find((r) => r.status === 200)!.body);
+    const now = personSchema.parse(
+      (await call(t.url, 'GET', location, { token: reader.token })).body,
+    );
+    assert.equal(now.version, current.version + 1);
+    assert.equal(now.town, winner.town);
+  });
+
   test('an unknown person is a 404 problem for read and write', async () => {
     for (const path of ['/api/v1/people/00000000-0000-4000-8000-000000000000', '/api/v1/people/x'])
       for (const method of ['GET', 'PUT', 'PATCH'] as const) {
@@ -285,7 +309,7 @@ describe('the round trip', () => {
     const byWriter = await auditFor(writer.id);
     const actions = byWriter.map((e) => e.action);
     assert.ok(actions.includes('create'));
-    assert.equal(actions.filter((x) => x === 'update').length, 3);
+    assert.equal(actions.filter((x) => x === 'update').length, 4);
     for (const e of byWriter) {
       assert.equal(e.partnership_id, a.id);
       assert.equal(e.user_id, null);

@@ -1,6 +1,6 @@
 // /api/v1/people: list and search, read, add and change people, through the people service
 // (which checks access and writes the audit event in the same transaction as the data).
-import { todayInLondon } from '../../platform/dates.js';
+import { todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { Conflict, Invalid } from '../../platform/http/errors.js';
 import {
   personInputSchema,
@@ -42,13 +42,23 @@ export function summaryToJson(p: ListedPerson) {
   };
 }
 
+/** The input schema for a day, kept while the day lasts (building a zod schema is not free). */
+function inputSchemaCache() {
+  let cached: { today: CivilDate; schema: ReturnType<typeof personInputSchema> } | undefined;
+  return (today: CivilDate) => {
+    if (cached?.today !== today) cached = { today, schema: personInputSchema(today) };
+    return cached.schema;
+  };
+}
+
 /** Fields a client may send: the input schema's, plus the read-only ones it was given. */
-function checkFieldNames(body: Record<string, unknown>, today: ReturnType<typeof todayInLondon>) {
-  const known = new Set([
-    ...Object.keys(personInputSchema(today).in.shape),
-    ...Object.keys(personSchema.shape),
-  ]);
-  const unknown = Object.keys(body).filter((k) => !known.has(k));
+const KNOWN_FIELDS = new Set([
+  ...Object.keys(personInputSchema(todayInLondon()).in.shape),
+  ...Object.keys(personSchema.shape),
+]);
+
+function checkFieldNames(body: Record<string, unknown>) {
+  const unknown = Object.keys(body).filter((k) => !KNOWN_FIELDS.has(k));
   if (unknown.length > 0)
     throw new Invalid(
       unknown.map((k) => ({ field: k, message: `${k} is not a field of a person` })),
@@ -129,10 +139,11 @@ const ifMatch = {
 };
 
 export function peopleOperations(deps: PeopleApiDeps): Operation[] {
-  const today = () => todayInLondon(deps.now());
+  const schemaFor = inputSchemaCache();
   const parseInput = (body: Record<string, unknown>) => {
-    checkFieldNames(body, today());
-    return parseOrInvalid(personInputSchema(today()), withoutNulls(body), 'body');
+    checkFieldNames(body);
+    const schema = schemaFor(todayInLondon(deps.now()));
+    return parseOrInvalid(schema, withoutNulls(body), 'body');
   };
 
   return [
@@ -253,7 +264,7 @@ export function peopleOperations(deps: PeopleApiDeps): Operation[] {
       },
       async handler(args) {
         const expected = expectedVersionOf(args);
-        checkFieldNames(args.body, today());
+        checkFieldNames(args.body);
         const id = args.params.id;
         const current = await deps.people.get(args.ctx(), id);
         if (expected && expected.version !== current.version) throw staleError(id, expected.from);
