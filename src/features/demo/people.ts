@@ -238,9 +238,9 @@ export async function seedDemoPeople(tx: Tx, ctx: DemoContext): Promise<void> {
       given_by: 'the person',
       notes: null,
       recorded_by: recorder(i),
-      withdrawn_on: i === 16 ? '2026-01-15' : null,
-      withdrawal_reason: i === 16 ? 'Wants the council not to see health notes for now' : null,
-      withdrawn_recorded_by: i === 16 ? recorder(i) : null,
+      withdrawn_on: i === 5 ? '2026-01-15' : null,
+      withdrawal_reason: i === 5 ? 'Does not want the council to see health notes for now' : null,
+      withdrawn_recorded_by: i === 5 ? recorder(i) : null,
     }));
   await tx.insertInto('consents').values(consents).execute();
 

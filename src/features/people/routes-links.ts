@@ -99,9 +99,10 @@ export function linkRoutes(deps: PeopleRouteDeps) {
         status,
       );
     };
-    app.get('/people/:id/consent', async (req, reply) =>
-      consentPage(req, reply, { values: { givenBy: 'the person' } }),
-    );
+    app.get('/people/:id/consent', async (req, reply) => {
+      people.assertMayWrite(ctxOf(req));
+      return consentPage(req, reply, { values: { givenBy: 'the person' } });
+    });
     app.post('/people/:id/consent', async (req, reply) => {
       const values = {
         ...fields(req.body, ['scope', 'howGiven', 'givenBy', 'notes']),
@@ -137,9 +138,10 @@ export function linkRoutes(deps: PeopleRouteDeps) {
         status,
       );
     };
-    app.get('/people/:id/consent/:consentId/withdraw', async (req, reply) =>
-      withdrawPage(req, reply, { values: {} }),
-    );
+    app.get('/people/:id/consent/:consentId/withdraw', async (req, reply) => {
+      people.assertMayWrite(ctxOf(req));
+      return withdrawPage(req, reply, { values: {} });
+    });
     app.post('/people/:id/consent/:consentId/withdraw', async (req, reply) => {
       const values = { ...fields(req.body, ['reason']), ...dateParts(req.body, 'withdrawnOn') };
       const raw = { reason: values.reason, withdrawnOn: dateFromParts(req.body, 'withdrawnOn') };
@@ -186,9 +188,10 @@ export function linkRoutes(deps: PeopleRouteDeps) {
         status,
       );
     };
-    app.get('/people/:id/representatives/new', async (req, reply) =>
-      repPage(req, reply, { values: {} }),
-    );
+    app.get('/people/:id/representatives/new', async (req, reply) => {
+      people.assertMayWrite(ctxOf(req));
+      return repPage(req, reply, { values: {} });
+    });
     app.post('/people/:id/representatives/new', async (req, reply) => {
       const values = fields(req.body, ['name', 'relationship', 'kind', 'phone', 'email']);
       const form = validateForm(representativeForm, values);
@@ -228,9 +231,10 @@ export function linkRoutes(deps: PeopleRouteDeps) {
         status,
       );
     };
-    app.get('/people/:id/care-team', async (req, reply) =>
-      careTeamPage(req, reply, { values: {} }),
-    );
+    app.get('/people/:id/care-team', async (req, reply) => {
+      people.assertMayWrite(ctxOf(req));
+      return careTeamPage(req, reply, { values: {} });
+    });
     app.post('/people/:id/care-team', async (req, reply) => {
       const ctx = ctxOf(req);
       const values = fields(req.body, ['action', 'userId', 'roleOnTeam']);

@@ -355,6 +355,9 @@ test('representatives and care-team members can be added and removed', async () 
   });
   assert.equal(added.status, 303);
   assert.equal((await f.get(`/people/${person.id}`)).status, 200);
+  // A finance officer may read the record but not change it.
+  for (const path of ['edit', 'consent', 'representatives/new', 'care-team'])
+    assert.equal((await f.get(`/people/${person.id}/${path}`)).status, 403, path);
   await c.get(`/people/${person.id}/care-team`);
   const removed = await c.post(`/people/${person.id}/care-team`, {
     action: 'remove',

@@ -141,6 +141,7 @@ export function peopleRoutes(options: PeopleServiceDeps) {
 
     app.get('/people/:id/edit', async (req, reply) => {
       const ctx = ctxOf(req);
+      people.assertMayWrite(ctx);
       const person = await people.get(ctx, idParam(req));
       return renderForm(reply, ctx, { personId: person.id, values: recordValues(person) });
     });
