@@ -125,7 +125,14 @@ test('every $ref points at a schema the document defines', () => {
     const name = /^#\/components\/schemas\/(\w+)$/.exec(ref)?.[1];
     assert.ok(name && doc.components.schemas[name], ref);
   }
-  for (const name of ['Person', 'PersonInput', 'PersonList', 'PersonSummary', 'Problem'])
+  for (const name of [
+    'Person',
+    'PersonInput',
+    'PersonPatch',
+    'PersonList',
+    'PersonSummary',
+    'Problem',
+  ])
     assert.ok(doc.components.schemas[name], name);
 });
 
@@ -134,6 +141,9 @@ test('the request body schema is the people feature’s own input schema', () =>
   const shape = personInputSchema(todayInLondon()).in.shape;
   assert.deepEqual(Object.keys(input.properties ?? {}).sort(), Object.keys(shape).sort());
   assert.deepEqual([...(input.required ?? [])].sort(), ['dateOfBirth', 'familyName', 'givenName']);
+  const patch = doc.components.schemas.PersonPatch!;
+  assert.deepEqual(Object.keys(patch.properties ?? {}), Object.keys(input.properties ?? {}));
+  assert.equal(patch.required, undefined, 'a PATCH needs no field');
   const list = doc.paths['/api/v1/people']!.get!.parameters as { name: string; in: string }[];
   assert.deepEqual(
     list.map((p) => `${p.in}:${p.name}`).sort(),

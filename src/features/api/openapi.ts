@@ -69,9 +69,19 @@ function componentSchemas(
         'What a client sends. Optional fields may be left out or sent as null (no value); text is trimmed.',
     },
   ]);
+  const byName = Object.fromEntries(inputs);
+  const patches = Object.entries(catalogue.patches).map(([name, base]): [string, JsonSchema] => {
+    const rest = { ...byName[base] };
+    delete rest.required;
+    return [
+      name,
+      { ...rest, description: `Any of the fields of ${base}; those left out are kept.` },
+    ];
+  });
   return {
     ...Object.fromEntries(Object.entries(outputs).map(([name, s]) => [name, strip(s)])),
-    ...Object.fromEntries(inputs),
+    ...byName,
+    ...Object.fromEntries(patches),
   };
 }
 

@@ -81,6 +81,8 @@ export interface SchemaCatalogue {
   input: Record<string, (today: CivilDate) => z.ZodType>;
   /** Schemas documented as what the API answers (zod output side). */
   output: Record<string, z.ZodType>;
+  /** PATCH bodies: the named input schema's fields, none of them required. */
+  patches: Record<string, string>;
 }
 
 /** Fastify's ':id' becomes OpenAPI's '{id}'. */

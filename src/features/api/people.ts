@@ -255,7 +255,7 @@ export function peopleOperations(deps: PeopleApiDeps): Operation[] {
       headers: ifMatch,
       requestBody: {
         description: 'Any of the person’s fields; the result must pass the same rules as PUT.',
-        schema: 'PersonInput',
+        schema: 'PersonPatch',
       },
       responses: {
         200: { description: 'Changed', schema: 'Person', headers: { ETag: 'The new version' } },

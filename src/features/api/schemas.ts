@@ -2,7 +2,6 @@
 // feature's own personInputSchema, the same one the web form and the CSV import use.
 import { z } from 'zod';
 import { ORGANISATION_KINDS } from '../../platform/auth/roles.js';
-import { isCivilDate } from '../../platform/dates.js';
 import { normaliseNhsNumber } from '../../platform/nhs-number.js';
 import { personInputSchema, PRIMARY_SUPPORT_REASONS, S117_SECTIONS } from '../people/index.js';
 import type { SchemaCatalogue } from './operations.js';
@@ -95,10 +94,8 @@ const optionalText = (max: number, description: string) =>
 /** Query for GET /people: every criterion is optional; all that are given must match. */
 export const personQuerySchema = z.strictObject({
   name: optionalText(200, 'Name words (first, last or both; beginnings match) or an NHS number'),
-  dateOfBirth: z
-    .string()
-    .trim()
-    .refine(isCivilDate, 'Date of birth must be a real date, YYYY-MM-DD')
+  dateOfBirth: z.iso
+    .date({ error: 'Date of birth must be a real date, YYYY-MM-DD' })
     .optional()
     .meta({ description: 'Date of birth, YYYY-MM-DD' }),
   nhsNumber: z
@@ -124,6 +121,7 @@ export const personIdParams = z.strictObject({
 /** Every schema the document names, by component name. */
 export const CATALOGUE: SchemaCatalogue = {
   input: { PersonInput: (today) => personInputSchema(today) },
+  patches: { PersonPatch: 'PersonInput' },
   output: {
     Person: personSchema,
     PersonSummary: personSummarySchema,
