@@ -199,6 +199,34 @@ test('a commissioner gets 403 on the people pages', async () => {
   }
 });
 
+test('budget holders and representatives have no staff pages about people', async () => {
+  const person = await createPerson(t.db, p);
+  for (const role of ['budget_holder', 'representative'] as const) {
+    const user = await createUser(t.db, p, [role], { organisationId: p.councilId, teamId: null });
+    const c = await signedIn(user);
+    for (const path of ['/people', '/people/new', `/people/${person.id}`, '/caseload'])
+      assert.equal((await c.get(path)).status, 403, `${role} ${path}`);
+  }
+});
+
+test('search: by NHS number typed with spaces, and a bad date of birth comes back with the error', async () => {
+  const number = nhsNumber();
+  await createPerson(t.db, p, { familyName: 'Numberfound', nhsNumber: number });
+  const c = await signedIn(coordinator);
+  const spaced = `${number.slice(0, 3)}+${number.slice(3, 6)}+${number.slice(6)}`;
+  const found = await c.get(`/people?nhsNumber=${spaced}`);
+  assert.equal(found.status, 200);
+  has(found.text, /Numberfound/);
+  const bad = await c.get(
+    '/people?name=x&dateOfBirth-day=31&dateOfBirth-month=2&dateOfBirth-year=1980',
+  );
+  assert.equal(bad.status, 400);
+  has(bad.text, /href="#dateOfBirth-day"> Date of birth must be a real date/);
+  has(bad.text, /value="31"/);
+  const none = await c.get('/people?name=zzzznobody');
+  has(none.text, /No one found/);
+});
+
 test('HTML typed into a name is stored as typed and shown escaped', async () => {
   const c = await signedIn(coordinator);
   await c.get('/people/new');
