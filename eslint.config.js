@@ -1,6 +1,6 @@
 // Type-aware lint; zero warnings allowed (npm test runs it with --max-warnings 0).
+// Import cycles and dependency direction are checked by scripts/check-imports.mjs.
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
   {
@@ -20,7 +20,6 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { 'import-x': importX },
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
@@ -35,7 +34,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-confusing-void-expression': 'off',
       '@typescript-eslint/no-extraneous-class': 'off',
-      'import-x/no-cycle': 'error',
       'max-lines': ['error', { max: 600, skipBlankLines: true, skipComments: true }],
       'no-restricted-syntax': [
         'error',

@@ -44,6 +44,8 @@ if (!quick) {
   run('npx', ['tsc', '--noEmit']);
   console.log('• Lint (zero warnings)');
   run('npx', ['eslint', '--max-warnings', '0', '.']);
+  console.log('• Import rules (no cycles, one-way dependencies)');
+  run('node', ['scripts/check-imports.mjs']);
   console.log('• Format check');
   run('npx', ['prettier', '--check', '--log-level', 'warn', '.']);
 }
