@@ -6,7 +6,7 @@ import type { UserPrincipal } from '../../platform/auth/principal.js';
 import { todayInLondon } from '../../platform/dates.js';
 import { Forbidden, Invalid } from '../../platform/http/errors.js';
 import { requirePeoplePages, userFacts, withPerson } from './access.js';
-import { decideAccess, mayWritePeople, parseNameQuery } from './rules.js';
+import { decideAccess, isConsentCurrent, mayWritePeople, parseNameQuery } from './rules.js';
 import type { PersonInput } from './schema.js';
 import {
   caseloadOf,
@@ -182,9 +182,7 @@ export function createPeopleService(deps: PeopleServiceDeps) {
           representatives: await representativesOf(tx, person.id),
           careTeam: await careTeamOf(tx, person.id),
           consents,
-          currentConsent: consents.find(
-            (c) => c.givenOn <= today && (c.withdrawnOn === null || c.withdrawnOn > today),
-          ),
+          currentConsent: consents.find((c) => isConsentCurrent(c, today)),
         };
       });
     },
