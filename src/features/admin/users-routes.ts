@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auditMany, type AuditEvent } from '../../platform/audit/audit.js';
 import { hashPassword } from '../../platform/auth/passwords.js';
+import type { Tx } from '../../platform/db/database.js';
 import { ROLES, ROLE_LABELS } from '../../platform/auth/roles.js';
 import { setFlash } from '../../platform/http/app.js';
 import { describeErrors, validateForm } from '../../platform/http/forms.js';
@@ -406,7 +407,7 @@ export function userRoutes(deps: AdminDeps) {
 
 /** Organisation and team ids must be ones this partnership has (foreign keys ignore tenancy). */
 async function unknownChoices(
-  run: <T>(fn: (tx: import('../../platform/db/database.js').Tx) => Promise<T>) => Promise<T>,
+  run: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
   organisationId: string | undefined,
   teamIds: string[],
 ): Promise<FieldError[]> {
