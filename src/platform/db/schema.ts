@@ -1,5 +1,5 @@
 // Table types for Kysely. Keep in step with migrations/*.sql (the database is the truth).
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** A civil date column: read and written as 'YYYY-MM-DD'. */
@@ -90,6 +90,10 @@ export interface PeopleTable {
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** lower(family_name) in the "C" collation, for index-backed name search (migration 0002). */
+  family_name_key: GeneratedAlways<string>;
+  /** lower(given_name) in the "C" collation. */
+  given_name_key: GeneratedAlways<string>;
 }
 export interface PersonRepresentativesTable {
   id: Generated<string>;
