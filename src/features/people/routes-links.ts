@@ -118,7 +118,7 @@ export function linkRoutes(deps: PeopleRouteDeps) {
           400,
         );
       await people.recordConsent(ctxOf(req), idParam(req), form.data);
-      return reply.redirect(personHref(req), 303);
+      return reply.flash('The consent has been recorded').redirect(personHref(req), 303);
     });
 
     // Consent: withdraw.
@@ -197,7 +197,9 @@ export function linkRoutes(deps: PeopleRouteDeps) {
       const form = validateForm(representativeForm, values);
       if (!form.ok) return repPage(req, reply, { values, ...form }, 400);
       await people.addRepresentative(ctxOf(req), idParam(req), form.data);
-      return reply.redirect(personHref(req), 303);
+      return reply
+        .flash(`${form.data.name} has been added as a representative`)
+        .redirect(personHref(req), 303);
     });
     app.post('/people/:id/representatives/:repId/end', async (req, reply) => {
       await people.endRepresentative(

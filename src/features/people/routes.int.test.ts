@@ -124,6 +124,12 @@ test('a good person is created, the user is sent to the record, and it is audite
   const page = await c.get(`/people/${id}`);
   assert.equal(page.status, 200);
   has(page.text, /Robin Createdby/);
+  has(page.text, /Robin Createdby has been added/);
+  assert.doesNotMatch(
+    (await c.get(`/people/${id}`)).text,
+    /Robin Createdby has been added/,
+    'the message shows once',
+  );
   has(page.text, new RegExp(`${number.slice(0, 3)} ${number.slice(3, 6)} ${number.slice(6)}`));
   assert.equal(await auditCount('create', coordinator.id, id), 1);
 });

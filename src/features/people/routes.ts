@@ -117,7 +117,9 @@ export function peopleRoutes(options: PeopleServiceDeps) {
       if (!form.ok) return renderForm(reply, ctx, { values, ...form, status: 400 });
       try {
         const person = await people.create(ctx, form.data);
-        return await reply.redirect(`/people/${person.id}`, 303);
+        return await reply
+          .flash(`${form.data.givenName} ${form.data.familyName} has been added`)
+          .redirect(`/people/${person.id}`, 303);
       } catch (error) {
         const page = formProblem(error);
         if (page) return renderForm(reply, ctx, { values, ...page });
@@ -160,7 +162,7 @@ export function peopleRoutes(options: PeopleServiceDeps) {
           form.data,
           Number.isSafeInteger(version) && version > 0 ? version : undefined,
         );
-        return await reply.redirect(`/people/${id}`, 303);
+        return await reply.flash('The changes have been saved').redirect(`/people/${id}`, 303);
       } catch (error) {
         if (error instanceof Conflict && error.message === STALE_MESSAGE) {
           // Show what the other person saved, keep this person's answers, and take the new version.

@@ -61,6 +61,13 @@ export async function authenticateApiToken(
     .updateTable('api_clients')
     .set({ last_used_at: now() })
     .where('id', '=', row.id)
+    // At most one write a minute per client: a busy client should not write on every call.
+    .where((eb) =>
+      eb.or([
+        eb('last_used_at', 'is', null),
+        eb('last_used_at', '<', new Date(now().getTime() - 60_000)),
+      ]),
+    )
     .execute();
   return {
     kind: 'api_client',

@@ -27,6 +27,8 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     render(template: string, data?: Record<string, unknown>, status?: number): FastifyReply;
+    /** A one-time message shown on the next page (the NHS.UK inset text in the layout). */
+    flash(message: string): FastifyReply;
   }
 }
 
@@ -172,6 +174,15 @@ export async function createApp(
       return this.status(status).type('text/html; charset=utf-8').send(html);
     },
   );
+
+  app.decorateReply('flash', function flash(this: FastifyReply, message: string) {
+    return this.setCookie('pooled_flash', message, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: options.secureCookies,
+    });
+  });
 
   // 7. Errors: one mapping, HTML or problem+json.
   installErrorHandling(app, { showStack: options.showStacks });
