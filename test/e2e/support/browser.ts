@@ -1,7 +1,15 @@
 // Debian's Chromium driven by playwright-core, and the accessibility check every journey runs on
 // every page it visits. If Chromium cannot start, launchBrowser throws and the journeys fail:
 // browser tests never skip quietly.
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -63,23 +71,21 @@ interface Marker {
 /**
  * Adds this file's checked pages to .cache/e2e-ran.json (scripts/test.mjs removes it before a
  * run and prints it after; .ci/run fails without it). Test files run in parallel processes, so
- * the read-add-write happens under a mkdir lock.
+ * the read-add-write happens under a mkdir lock. (Two test runs at once in one working tree share
+ * the file, so the count can then be off; CI runs alone.)
  */
 export async function recordBrowserRun(file: string): Promise<void> {
   mkdirSync('.cache', { recursive: true });
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
     try {
       mkdirSync(LOCK);
       break;
     } catch {
-      if (attempt > 400) {
-        // a lock left behind by a killed run (10 s old): take it over
-        try {
-          rmdirSync(LOCK);
-        } catch {
-          // someone else removed it first
-        }
-        attempt = 0;
+      // Held by another test file for a moment; one older than 30 s was left by a killed run.
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > 30_000) rmdirSync(LOCK);
+      } catch {
+        // gone already
       }
       await sleep(25);
     }
@@ -98,7 +104,7 @@ export async function recordBrowserRun(file: string): Promise<void> {
     writeFileSync(`${MARKER}.${process.pid}`, JSON.stringify(marker, null, 2));
     renameSync(`${MARKER}.${process.pid}`, MARKER);
   } finally {
-    rmdirSync(LOCK);
+    rmSync(LOCK, { recursive: true, force: true });
   }
 }
 
