@@ -17,6 +17,7 @@ export function databaseUrlFor(base: string, name: string): string {
 
 export async function adminQuery(base: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: base });
+  client.on('error', () => undefined); // the query below rejects with the same error
   await client.connect();
   try {
     await client.query(text);
@@ -46,12 +47,21 @@ export async function freshDb(): Promise<Db> {
   } else {
     await adminQuery(base, `create database ${name}`);
   }
-  const db = await openDatabase({ databaseUrl: databaseUrlFor(base, name), poolSize: 5 });
+  let closing = false;
+  const db = await openDatabase({
+    databaseUrl: databaseUrlFor(base, name),
+    poolSize: 5,
+    // Dropping the database "with (force)" may end a connection the pool is still letting go of.
+    onConnectionError: (error) => {
+      if (!closing) throw error;
+    },
+  });
   if (!TEMPLATE_DB) await migrate(db);
   const close = db.close.bind(db);
   return {
     ...db,
     close: async () => {
+      closing = true;
       await close();
       await adminQuery(base, `drop database if exists ${name} with (force)`);
     },

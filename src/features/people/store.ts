@@ -259,8 +259,6 @@ export interface PersonSummary {
   leadOrganisationKind: OrganisationKind | null;
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 function summaryQuery(tx: Tx) {
   return tx
     .selectFrom('people as p')
@@ -281,8 +279,8 @@ function summaryQuery(tx: Tx) {
       'u.full_name as coordinator_name',
       'o.kind as lead_kind',
     ])
-    .orderBy(sql`lower(p.family_name)`)
-    .orderBy(sql`lower(p.given_name)`)
+    .orderBy('p.family_name_key')
+    .orderBy('p.given_name_key')
     .orderBy('p.date_of_birth')
     .orderBy('p.id');
 }
@@ -304,38 +302,74 @@ const toSummary = (r: SummaryRow): PersonSummary => ({
 });
 
 /** Search by any mix of name words, date of birth, NHS number and council person ID. */
+/** The highest code point: `key >= w AND key < w || MAX` is "key starts with w" as a range. */
+const MAX_CHAR = '\u{10FFFF}';
+
+/**
+ * Search by name, date of birth, NHS number or council person id.
+ *
+ * Names are searched on the lower-cased "C"-collated keys (migration 0002) with ranges, never
+ * `lower() LIKE`: under row-level security only leakproof comparisons can use an index, and a
+ * range on a C-collated column is one. Each way a name can match (family name first, given name
+ * first) is its own index range with a LIMIT; the hits are merged and the page is read by id.
+ */
 export async function searchPeople(
   tx: Tx,
   search: PersonSearch,
   terms: SearchTerms,
   limit: number,
 ): Promise<{ people: PersonSummary[]; more: boolean }> {
-  let q = summaryQuery(tx);
-  const family = sql`lower(p.family_name)`;
-  const given = sql`lower(p.given_name)`;
-  const starts = (col: typeof family, word: string) =>
-    sql<boolean>`${col} like ${`${escapeLike(word)}%`}`;
-  if (terms.kind === 'nhsNumber') q = q.where('p.nhs_number', '=', terms.value);
-  if (terms.kind === 'name') {
-    const [first, ...rest] = terms.words;
-    const last = rest.at(-1);
-    if (first !== undefined && last === undefined) {
-      q = q.where((eb) => eb.or([starts(family, first), starts(given, first)]));
-    } else if (first !== undefined && last !== undefined) {
-      q = q.where((eb) =>
-        eb.or([
-          eb.and([starts(given, first), starts(family, last)]),
-          eb.and([starts(family, first), starts(given, last)]),
-        ]),
+  type KeyCol = 'p.family_name_key' | 'p.given_name_key';
+  const branch = (ranges: [KeyCol, string][]) => {
+    let q = tx
+      .selectFrom('people as p')
+      .select(['p.id', 'p.family_name_key', 'p.given_name_key', 'p.date_of_birth']);
+    for (const [col, word] of ranges) q = q.where(col, '>=', word).where(col, '<', word + MAX_CHAR);
+    if (terms.kind === 'nhsNumber') q = q.where('p.nhs_number', '=', terms.value);
+    if (search.dateOfBirth) q = q.where('p.date_of_birth', '=', search.dateOfBirth);
+    if (search.nhsNumber) q = q.where('p.nhs_number', '=', search.nhsNumber);
+    if (search.councilPersonId)
+      q = q.where(
+        sql<boolean>`lower(p.council_person_id) = ${search.councilPersonId.toLowerCase()}`,
       );
-    }
+    return q
+      .orderBy('p.family_name_key')
+      .orderBy('p.given_name_key')
+      .orderBy('p.date_of_birth')
+      .orderBy('p.id')
+      .limit(limit + 1)
+      .execute();
+  };
+  const [first, ...rest] = terms.kind === 'name' ? terms.words.map((w) => w.toLowerCase()) : [];
+  const last = rest.at(-1);
+  let branches: [KeyCol, string][][] = [[]];
+  if (first !== undefined && last === undefined) {
+    branches = [[['p.family_name_key', first]], [['p.given_name_key', first]]];
+  } else if (first !== undefined && last !== undefined) {
+    branches = [
+      [
+        ['p.given_name_key', first],
+        ['p.family_name_key', last],
+      ],
+      [
+        ['p.family_name_key', first],
+        ['p.given_name_key', last],
+      ],
+    ];
   }
-  if (search.dateOfBirth) q = q.where('p.date_of_birth', '=', search.dateOfBirth);
-  if (search.nhsNumber) q = q.where('p.nhs_number', '=', search.nhsNumber);
-  if (search.councilPersonId)
-    q = q.where(sql<boolean>`lower(p.council_person_id) = ${search.councilPersonId.toLowerCase()}`);
-  const rows = await q.limit(limit + 1).execute();
-  return { people: rows.slice(0, limit).map(toSummary), more: rows.length > limit };
+  const hits = new Map<string, { id: string; f: string; g: string; d: string }>();
+  for (const rows of await Promise.all(branches.map(branch))) {
+    for (const r of rows)
+      hits.set(r.id, { id: r.id, f: r.family_name_key, g: r.given_name_key, d: r.date_of_birth });
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const ordered = [...hits.values()].sort(
+    (a, b) => cmp(a.f, b.f) || cmp(a.g, b.g) || cmp(a.d, b.d) || cmp(a.id, b.id),
+  );
+  const page = ordered.slice(0, limit).map((h) => h.id);
+  if (page.length === 0) return { people: [], more: false };
+  const rows = await summaryQuery(tx).where('p.id', 'in', page).execute();
+  return { people: rows.map(toSummary), more: ordered.length > limit };
 }
 
 export async function caseloadOf(tx: Tx, coordinatorId: string): Promise<PersonSummary[]> {

@@ -43,10 +43,18 @@ export interface OpenOptions {
   /** PGlite only: start from a dumped data directory instead of disk. */
   loadDataDir?: Blob | undefined;
   poolSize?: number;
+  /**
+   * PostgreSQL only: called when an idle pooled connection fails (the server restarted, failed
+   * over, or terminated it). The pool drops that connection and opens a new one when needed;
+   * without a listener the error would crash the process. Default: a line on stderr.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Db> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) {
+    return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onConnectionError);
+  }
   return openPGlite(options);
 }
 
@@ -97,7 +105,13 @@ async function openPGlite(options: OpenOptions): Promise<Db> {
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Db> {
+async function openPostgres(
+  url: string,
+  max: number,
+  onConnectionError: (error: Error) => void = (error) => {
+    console.error(`database: an idle connection failed and will be replaced: ${error.message}`);
+  },
+): Promise<Db> {
   const { default: copyStreams } = await import('pg-copy-streams');
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => {
@@ -111,6 +125,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     },
   };
   const pool = new pg.Pool({ connectionString: url, max, types });
+  pool.on('error', onConnectionError);
   const system = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
