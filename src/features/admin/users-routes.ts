@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auditMany, type AuditEvent } from '../../platform/audit/audit.js';
 import { hashPassword } from '../../platform/auth/passwords.js';
 import type { Tx } from '../../platform/db/database.js';
-import { ROLES, ROLE_LABELS } from '../../platform/auth/roles.js';
+import { ROLES, ROLE_LABELS, type Role } from '../../platform/auth/roles.js';
 import { setFlash } from '../../platform/http/app.js';
 import { describeErrors, validateForm } from '../../platform/http/forms.js';
 import type { FieldError } from '../../platform/http/errors.js';
@@ -30,6 +30,61 @@ const roleItems = (chosen: readonly string[]) =>
   ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r], checked: chosen.includes(r) }));
 
 type Errors = ReturnType<typeof describeErrors>;
+
+interface AccessChanges {
+  grant?: readonly Role[];
+  revoke?: readonly Role[];
+  addTeams?: readonly string[];
+  removeTeams?: readonly string[];
+}
+
+/** Grant and revoke roles and team places for one user; returns the audit events to write. */
+async function changeAccess(
+  tx: Tx,
+  admin: { partnershipId: string; userId: string },
+  userId: string,
+  at: Date,
+  changes: AccessChanges,
+): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  for (const role of changes.grant ?? []) {
+    const grantId = await store.grantRole(tx, admin.partnershipId, userId, role, admin.userId);
+    events.push({
+      action: 'grant',
+      recordType: 'role_grant',
+      recordId: grantId,
+      detail: { userId, role },
+    });
+  }
+  for (const role of changes.revoke ?? []) {
+    const grantId = await store.revokeRole(tx, userId, role, admin.userId, at);
+    events.push({
+      action: 'revoke',
+      recordType: 'role_grant',
+      recordId: grantId ?? null,
+      detail: { userId, role },
+    });
+  }
+  for (const teamId of changes.addTeams ?? []) {
+    await store.addTeamMember(tx, admin.partnershipId, teamId, userId);
+    events.push({
+      action: 'update',
+      recordType: 'team',
+      recordId: teamId,
+      detail: { added: userId },
+    });
+  }
+  for (const teamId of changes.removeTeams ?? []) {
+    await store.removeTeamMember(tx, teamId, userId);
+    events.push({
+      action: 'update',
+      recordType: 'team',
+      recordId: teamId,
+      detail: { removed: userId },
+    });
+  }
+  return events;
+}
 
 export function userRoutes(deps: AdminDeps) {
   return (app: FastifyInstance): void => {
@@ -110,30 +165,12 @@ export function userRoutes(deps: AdminDeps) {
               detail: { email: data.email, organisationId: data.organisationId ?? null },
             },
           ];
-          for (const role of new Set(data.roles)) {
-            const grantId = await store.grantRole(
-              tx,
-              a.admin.partnershipId,
-              id,
-              role,
-              a.admin.userId,
-            );
-            events.push({
-              action: 'grant',
-              recordType: 'role_grant',
-              recordId: grantId,
-              detail: { userId: id, role },
-            });
-          }
-          for (const teamId of new Set(data.teams)) {
-            await store.addTeamMember(tx, a.admin.partnershipId, teamId, id);
-            events.push({
-              action: 'update',
-              recordType: 'team',
-              recordId: teamId,
-              detail: { added: id },
-            });
-          }
+          events.push(
+            ...(await changeAccess(tx, a.admin, id, deps.now(), {
+              grant: [...new Set(data.roles)],
+              addTeams: [...new Set(data.teams)],
+            })),
+          );
           await auditMany(tx, a.ctx, events);
           return id;
         });
@@ -243,49 +280,14 @@ export function userRoutes(deps: AdminDeps) {
             },
           });
         }
-        const at = deps.now();
-        for (const role of roles.grant) {
-          const grantId = await store.grantRole(
-            tx,
-            a.admin.partnershipId,
-            id,
-            role,
-            a.admin.userId,
-          );
-          events.push({
-            action: 'grant',
-            recordType: 'role_grant',
-            recordId: grantId,
-            detail: { userId: id, role },
-          });
-        }
-        for (const role of roles.revoke) {
-          const grantId = await store.revokeRole(tx, id, role, a.admin.userId, at);
-          events.push({
-            action: 'revoke',
-            recordType: 'role_grant',
-            recordId: grantId ?? null,
-            detail: { userId: id, role },
-          });
-        }
-        for (const teamId of teams.add) {
-          await store.addTeamMember(tx, a.admin.partnershipId, teamId, id);
-          events.push({
-            action: 'update',
-            recordType: 'team',
-            recordId: teamId,
-            detail: { added: id },
-          });
-        }
-        for (const teamId of teams.remove) {
-          await store.removeTeamMember(tx, teamId, id);
-          events.push({
-            action: 'update',
-            recordType: 'team',
-            recordId: teamId,
-            detail: { removed: id },
-          });
-        }
+        events.push(
+          ...(await changeAccess(tx, a.admin, id, deps.now(), {
+            grant: roles.grant,
+            revoke: roles.revoke,
+            addTeams: teams.add,
+            removeTeams: teams.remove,
+          })),
+        );
         await auditMany(tx, a.ctx, events);
         return { problem: undefined };
       });
