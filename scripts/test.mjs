@@ -54,15 +54,19 @@ mkdirSync('.cache', { recursive: true });
 rmSync('.cache/e2e-ran.json', { force: true });
 const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent' };
 let templateDb;
+let templateFile;
 if (process.env.DATABASE_URL) {
   templateDb = `pooled_t_template_${process.pid}`;
   console.log(`• PostgreSQL: migrating template database ${templateDb}`);
   run('npx', ['tsx', 'scripts/prepare-test-db.ts', 'postgres', templateDb]);
   env.POOLED_TEST_TEMPLATE_DB = templateDb;
 } else {
+  // One template per run, so that two runs at once (or runs on different migrations) never
+  // read each other's half-written file.
+  templateFile = `.cache/test-template-${process.pid}.tar.gz`;
   console.log('• PGlite: migrating the template database');
-  run('npx', ['tsx', 'scripts/prepare-test-db.ts', 'pglite', '.cache/test-template.tar.gz']);
-  env.POOLED_TEST_TEMPLATE_FILE = '.cache/test-template.tar.gz';
+  run('npx', ['tsx', 'scripts/prepare-test-db.ts', 'pglite', templateFile]);
+  env.POOLED_TEST_TEMPLATE_FILE = templateFile;
 }
 
 let files = [...findTests('src'), ...findTests('test')].sort();
@@ -75,6 +79,7 @@ const r = spawnSync(
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: { ...process.env, ...env } },
 );
+if (templateFile) rmSync(templateFile, { force: true });
 if (templateDb)
   spawnSync('npx', ['tsx', 'scripts/prepare-test-db.ts', 'drop', templateDb], { stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);

@@ -155,6 +155,7 @@ export const DEMO_RAS: RasVersionInput = {
     },
   ],
   contingency: { basisPoints: 500, mode: 'held' },
+  section117: { nhsShareBasisPoints: 5_000 },
   minimumAnnualPence: 100_000,
   maximumAnnualPence: 6_000_000,
 };

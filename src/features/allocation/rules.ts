@@ -105,6 +105,13 @@ export const rasVersionSchema = z
     pricing: pricingSchema,
     fundingStreams: z.array(fundingStreamSchema).min(1, { message: 'Add a funding stream' }),
     contingency: contingencySchema,
+    /**
+     * Section 117 after-care is jointly funded by the NHS and the council and is free. For a
+     * person with a right to it, the whole indicative budget is after-care, split by this share.
+     */
+    section117: z
+      .object({ nhsShareBasisPoints: basisPoints('The NHS share of section 117 after-care') })
+      .default({ nhsShareBasisPoints: 5_000 }),
     minimumAnnualPence: wholePence('The minimum'),
     maximumAnnualPence: wholePence('The maximum'),
   })
@@ -226,6 +233,8 @@ export interface IndicativeBudget {
   readonly annual: Pence;
   readonly fourWeekly: Pence;
   readonly weekly: Pence;
+  /** Whether the budget is section 117 after-care, jointly funded (see section117Streams). */
+  readonly section117: boolean;
   readonly streams: readonly {
     readonly id: string;
     readonly kind: RasVersion['fundingStreams'][number]['kind'];
@@ -240,6 +249,25 @@ function shareOf(amount: Pence, bp: number): Pence {
   const scaled = BigInt(amount) * BigInt(bp);
   const whole = BigInt(WHOLE_BASIS_POINTS);
   return pence(Number((scaled * 2n + whole) / (whole * 2n)));
+}
+
+/** For section 117 after-care: one jointly funded stream, shown as its NHS and council parts. */
+export function section117Streams(version: RasVersion): RasVersion['fundingStreams'] {
+  const nhs = version.section117.nhsShareBasisPoints;
+  return [
+    {
+      id: 'section-117-nhs',
+      kind: 'section117',
+      name: 'Section 117 after-care: NHS share',
+      shareBasisPoints: nhs,
+    },
+    {
+      id: 'section-117-council',
+      kind: 'section117',
+      name: 'Section 117 after-care: council share',
+      shareBasisPoints: WHOLE_BASIS_POINTS - nhs,
+    },
+  ];
 }
 
 /** The annual amount for a number of points, before contingency and limits. */
@@ -268,6 +296,7 @@ export function pointsToAnnual(pricing: RasVersion['pricing'], points: number): 
 export function calculateIndicativeBudget(
   version: RasVersion,
   answers: RasAnswers,
+  options: { readonly section117?: boolean } = {},
 ): { readonly ok: true; readonly budget: IndicativeBudget } | Refused {
   const messages: string[] = [];
   const scored: ScoredAnswer[] = [];
@@ -304,9 +333,10 @@ export function calculateIndicativeBudget(
     annual = pence(version.maximumAnnualPence);
     clamped = 'maximum';
   }
+  const streams = options.section117 ? section117Streams(version) : version.fundingStreams;
   const parts = splitLargestRemainder(
     annual,
-    version.fundingStreams.map((s) => s.shareBasisPoints),
+    streams.map((s) => s.shareBasisPoints),
   );
   return {
     ok: true,
@@ -321,7 +351,8 @@ export function calculateIndicativeBudget(
       annual,
       fourWeekly: annualToFourWeekly(annual),
       weekly: annualToWeekly(annual),
-      streams: version.fundingStreams.map((s, i) => ({
+      section117: options.section117 === true,
+      streams: streams.map((s, i) => ({
         id: s.id,
         kind: s.kind,
         name: s.name,

@@ -171,6 +171,84 @@ export interface AuditEventsTable {
   ip: string | null;
 }
 
+type Json<T = Record<string, unknown>> = ColumnType<T, string, string>;
+
+export interface RasVersionsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  code: string;
+  name: string;
+  effective_from: CivilDate;
+  definition: Json<unknown>;
+  status: ColumnType<'draft' | 'published', 'draft' | 'published' | undefined, 'published'>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  published_by: string | null;
+  published_at: Date | null;
+}
+export interface AssessmentsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  person_id: string;
+  sequence: number;
+  status: ColumnType<'draft' | 'completed', 'draft' | 'completed' | undefined, 'completed'>;
+  answers: Json<unknown>;
+  ras_version_id: string;
+  version: Generated<number>;
+  started_by: string | null;
+  started_at: Generated<Date>;
+  updated_by: string | null;
+  updated_at: Generated<Date>;
+  completed_by: string | null;
+  completed_at: Date | null;
+}
+export interface EligibilityDecisionsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  assessment_id: string;
+  person_id: string;
+  rules_version: string;
+  care_act_eligible: boolean;
+  nhs_right: 'section_117' | 'continuing_healthcare' | 'local_offer';
+  decision: Json<unknown>;
+  explanation: string;
+  decided_by: string | null;
+  decided_at: Generated<Date>;
+}
+export interface EligibilityJudgementsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  decision_id: string;
+  care_act_eligible: boolean;
+  reason: string;
+  recorded_by: string | null;
+  recorded_at: Generated<Date>;
+}
+export interface AllocationsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  assessment_id: string;
+  person_id: string;
+  ras_version_id: string;
+  answers: Json<Record<string, string>>;
+  section_117: Generated<boolean>;
+  result: Json<unknown>;
+  total_points: number;
+  annual_pence: number;
+  calculated_by: string | null;
+  calculated_at: Generated<Date>;
+}
+export interface AllocationOverridesTable {
+  id: Generated<string>;
+  partnership_id: string;
+  allocation_id: string;
+  annual_pence: number;
+  reason: string;
+  recorded_by: string | null;
+  recorded_at: Generated<Date>;
+}
+
 export interface Schema {
   partnerships: PartnershipsTable;
   organisations: OrganisationsTable;
@@ -186,4 +264,10 @@ export interface Schema {
   break_glass_events: BreakGlassEventsTable;
   api_clients: ApiClientsTable;
   audit_events: AuditEventsTable;
+  ras_versions: RasVersionsTable;
+  assessments: AssessmentsTable;
+  eligibility_decisions: EligibilityDecisionsTable;
+  eligibility_judgements: EligibilityJudgementsTable;
+  allocations: AllocationsTable;
+  allocation_overrides: AllocationOverridesTable;
 }
