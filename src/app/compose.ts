@@ -16,6 +16,7 @@ import { auditRoutes } from '../features/audit/routes.js';
 import { reportRoutes } from '../features/reports/routes.js';
 import { apiRoutes } from '../features/api/routes.js';
 import { createPeopleService } from '../features/people/index.js';
+import { allocationRoutes } from '../features/allocation/routes.js';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -48,6 +49,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     adminRoutes({ db, now, secureCookies: config.secureCookies }),
     auditRoutes({ db, now, secureCookies: config.secureCookies }),
     reportRoutes({ db, now }),
+    allocationRoutes({ db, now }),
     apiRoutes({
       people: createPeopleService({ db, now, breakGlassHours: config.breakGlassHours }),
       now,

@@ -2,6 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/platform/db/database.ts';
 import { hashPassword } from '../../src/platform/auth/passwords.ts';
+import {
+  DEMO_RAS,
+  rasVersionSchema,
+  type RasVersionInput,
+} from '../../src/features/allocation/index.ts';
 import type { Role } from '../../src/platform/auth/roles.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery-staple';
@@ -130,4 +135,30 @@ export async function createPerson(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * Publishes a RAS version for a partnership (the demo RAS unless another is given), effective
+ * from its own date. Returns the database id.
+ */
+export async function publishRas(
+  db: Db,
+  partnershipId: string,
+  version: RasVersionInput = DEMO_RAS,
+): Promise<string> {
+  const ras = rasVersionSchema.parse(version);
+  const row = await db.system
+    .insertInto('ras_versions')
+    .values({
+      partnership_id: partnershipId,
+      code: ras.id,
+      name: ras.name,
+      effective_from: ras.effectiveFrom,
+      definition: JSON.stringify(ras),
+      status: 'published',
+      published_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }

@@ -1,5 +1,6 @@
 // Demo data: one fictional partnership with its council, ICB and mental health trust, a user
 // for every role, and fictional people. Everything here is invented.
+import { DEMO_RAS, rasVersionSchema } from '../allocation/index.js';
 import type { Db } from '../../platform/db/database.js';
 import { hashPassword } from '../../platform/auth/passwords.js';
 import type { Role } from '../../platform/auth/roles.js';
@@ -155,6 +156,20 @@ export async function seedDemo(db: Db): Promise<boolean> {
           .values({ partnership_id: pid, team_id: teams[u.team], user_id: row.id })
           .execute();
     }
+    // The demo RAS, published, so assessments and the public calculator work from the start.
+    const ras = rasVersionSchema.parse(DEMO_RAS);
+    await tx
+      .insertInto('ras_versions')
+      .values({
+        partnership_id: pid,
+        code: ras.id,
+        name: ras.name,
+        effective_from: ras.effectiveFrom,
+        definition: JSON.stringify(ras),
+        status: 'published',
+        published_at: new Date(),
+      })
+      .execute();
     await seedDemoPeople(tx, { partnershipId: pid, orgs, teams, userIds });
   });
   return true;

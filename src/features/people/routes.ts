@@ -31,7 +31,18 @@ import {
 } from './service.js';
 import { STALE_MESSAGE } from './store.js';
 
-export function peopleRoutes(options: PeopleServiceDeps) {
+/**
+ * A part of the person's page that another feature provides (assessments and budget, say),
+ * shown after the details. It runs after the page's own audited read has succeeded, so it is
+ * only asked about a person the user may see.
+ */
+export type PersonPanel = (
+  ctx: AuditContext,
+  personId: string,
+  user: ReturnType<typeof currentUser>,
+) => Promise<{ template: string; data: Record<string, unknown> } | null>;
+
+export function peopleRoutes(options: PeopleServiceDeps & { panels?: PersonPanel[] }) {
   const people = createPeopleService(options);
   const deps: PeopleRouteDeps = { people, now: options.now };
   return (app: FastifyInstance): void => {
@@ -128,8 +139,15 @@ export function peopleRoutes(options: PeopleServiceDeps) {
     });
 
     app.get('/people/:id', async (req, reply) => {
-      const view = await people.view(ctxOf(req), idParam(req));
+      const ctx = ctxOf(req);
+      const view = await people.view(ctx, idParam(req));
+      const panels = [];
+      for (const panel of options.panels ?? []) {
+        const shown = await panel(ctx, view.person.id, currentUser(req));
+        if (shown) panels.push(shown);
+      }
       return reply.render('people/views/record.njk', {
+        panels,
         pageTitle: `${view.person.givenName} ${view.person.familyName}`,
         ...view,
         address: addressOf(view.person),

@@ -1,0 +1,7 @@
+// Being written (issue 3).
+import type { FastifyInstance } from 'fastify';
+import type { AllocationRouteDeps } from './routes.js';
+
+export function publicAllocationRoutes(_deps: AllocationRouteDeps) {
+  return (_app: FastifyInstance): void => undefined;
+}
