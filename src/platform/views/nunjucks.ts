@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { formatDateTime, formatCivilDate } from '../dates.js';
+import { formatPounds, isPence } from '../money.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SRC_DIR = join(here, '..', '..');
@@ -28,5 +29,7 @@ export function createViews(options: { noCache?: boolean } = {}): nunjucks.Envir
       ? `${v.slice(0, 3)} ${v.slice(3, 6)} ${v.slice(6)}`
       : '',
   );
+  // Whole pence as pounds: 123456 → '£1,234.56'. Anything that is not pence shows as nothing.
+  env.addFilter('pounds', (v: unknown) => (isPence(v) ? formatPounds(v) : ''));
   return env;
 }
