@@ -17,6 +17,7 @@ import { reportRoutes } from '../features/reports/routes.js';
 import { apiRoutes } from '../features/api/routes.js';
 import { createPeopleService } from '../features/people/index.js';
 import { allocationRoutes } from '../features/allocation/routes.js';
+import { assessmentPanel, assessmentRoutes } from '../features/assessment/index.js';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -36,7 +37,13 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   const accounts = createAccountStore(db);
   const features: Feature[] = [
     homeRoutes({ db, startedAt: now(), version: VERSION }),
-    peopleRoutes({ db, now, breakGlassHours: config.breakGlassHours }),
+    peopleRoutes({
+      db,
+      now,
+      breakGlassHours: config.breakGlassHours,
+      panels: [assessmentPanel({ db, now })],
+    }),
+    assessmentRoutes({ db, now }),
     authRoutes({
       db,
       accounts,
