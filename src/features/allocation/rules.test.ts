@@ -5,6 +5,7 @@ import { pence, sum } from '../../platform/money.ts';
 import { DEMO_RAS } from './demo-ras.ts';
 import {
   calculateIndicativeBudget,
+  createImpactAccumulator,
   formatBasisPoints,
   impactPreview,
   parseRasVersion,
@@ -516,4 +517,41 @@ test('impact preview counts, totals and groups people by team and support reason
   const empty = impactPreview([], []);
   assert.equal(empty.people, 0);
   assert.equal(empty.averageChange, 0);
+});
+
+test('property: the impact accumulator gives exactly what impactPreview gives', () => {
+  const arbAllocation = fc.record({
+    personId: fc.integer({ min: 0, max: 40 }).map(String),
+    team: fc.constantFrom('North', 'South', 'No team', 'east', 'Éire', 'North '),
+    supportReason: fc.constantFrom('Mental Health Support', 'Unknown', 'Learning Disability'),
+    // Small amounts too, so that "stays the same" happens often.
+    annual: fc
+      .oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 6_000_000 }))
+      .map(pence),
+  });
+  const unique = fc.uniqueArray(arbAllocation, { selector: (a) => a.personId, maxLength: 30 });
+  fc.assert(
+    fc.property(unique, unique, (olds, news) => {
+      const acc = createImpactAccumulator();
+      const oldById = new Map(olds.map((o) => [o.personId, o]));
+      const newIds = new Set(news.map((n) => n.personId));
+      for (const n of news) {
+        const o = oldById.get(n.personId);
+        if (o) acc.add(n.team, n.supportReason, o.annual, n.annual);
+        else acc.addOnlyInNew(n.personId);
+      }
+      for (const o of olds) if (!newIds.has(o.personId)) acc.addOnlyInOld(o.personId);
+      assert.deepEqual(acc.result(), impactPreview(olds, news));
+    }),
+  );
+});
+
+test('the impact accumulator can be read part-way and goes on counting', () => {
+  const acc = createImpactAccumulator();
+  assert.deepEqual(acc.result(), impactPreview([], []));
+  acc.add('North', 'Unknown', pence(100), pence(150));
+  assert.equal(acc.result().up, 1);
+  acc.add('North', 'Unknown', pence(100), pence(50));
+  const r = acc.result();
+  assert.deepEqual([r.people, r.up, r.down, r.same, r.totalChange], [2, 1, 1, 0, 0]);
 });

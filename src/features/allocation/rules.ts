@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CivilDateSchema } from '../../platform/dates.ts';
 import {
+  add,
   annualToFourWeekly,
   annualToWeekly,
   pence,
@@ -479,5 +480,108 @@ export function impactPreview(
     })),
     onlyInOld: oldResults.filter((o) => !news.has(o.personId)).map((o) => o.personId),
     onlyInNew,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Impact preview, one change at a time
+
+/** A running summary: plain counters, so a million changes never make a million objects. */
+class RunningSummary {
+  people = 0;
+  up = 0;
+  down = 0;
+  same = 0;
+  oldTotal = 0;
+  newTotal = 0;
+
+  add(oldAnnual: Pence, newAnnual: Pence): void {
+    this.people += 1;
+    if (newAnnual > oldAnnual) this.up += 1;
+    else if (newAnnual < oldAnnual) this.down += 1;
+    else this.same += 1;
+    this.oldTotal = add(pence(this.oldTotal), oldAnnual);
+    this.newTotal = add(pence(this.newTotal), newAnnual);
+  }
+
+  result(): ImpactSummary {
+    const oldTotal = pence(this.oldTotal);
+    const newTotal = pence(this.newTotal);
+    const totalChange = subtract(newTotal, oldTotal);
+    let averageChange = pence(0);
+    if (this.people > 0) {
+      const n = BigInt(this.people);
+      const size = BigInt(Math.abs(totalChange));
+      const q = Number((size * 2n + n) / (n * 2n));
+      averageChange = pence(totalChange < 0 ? -q : q);
+    }
+    return {
+      people: this.people,
+      up: this.up,
+      down: this.down,
+      same: this.same,
+      oldTotal,
+      newTotal,
+      totalChange,
+      averageChange,
+    };
+  }
+}
+
+export interface ImpactAccumulator {
+  /** One person whose old and new annual amounts are both known. */
+  add(team: string, supportReason: string, oldAnnual: Pence, newAnnual: Pence): void;
+  /** A person with an old amount but no new one (not counted in the totals). */
+  addOnlyInOld(personId: string): void;
+  /** A person with a new amount but no old one (not counted in the totals). */
+  addOnlyInNew(personId: string): void;
+  /** The preview so far, in the same shape and order as impactPreview gives. */
+  result(): ImpactPreview;
+}
+
+const byName = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The impact preview built one change at a time, for previews over very many people: it keeps
+ * one running summary per team and per support reason, never the changes themselves. Feeding it
+ * the matched pairs that impactPreview would make gives exactly impactPreview's result.
+ */
+export function createImpactAccumulator(): ImpactAccumulator {
+  const all = new RunningSummary();
+  const teams = new Map<string, RunningSummary>();
+  const reasons = new Map<string, RunningSummary>();
+  const onlyInOld: string[] = [];
+  const onlyInNew: string[] = [];
+  const group = (groups: Map<string, RunningSummary>, key: string) => {
+    let g = groups.get(key);
+    if (!g) {
+      g = new RunningSummary();
+      groups.set(key, g);
+    }
+    return g;
+  };
+  return {
+    add(team, supportReason, oldAnnual, newAnnual) {
+      all.add(oldAnnual, newAnnual);
+      group(teams, team).add(oldAnnual, newAnnual);
+      group(reasons, supportReason).add(oldAnnual, newAnnual);
+    },
+    addOnlyInOld(personId) {
+      onlyInOld.push(personId);
+    },
+    addOnlyInNew(personId) {
+      onlyInNew.push(personId);
+    },
+    result() {
+      return {
+        ...all.result(),
+        byTeam: [...teams].sort(byName).map(([team, g]) => ({ team, ...g.result() })),
+        bySupportReason: [...reasons]
+          .sort(byName)
+          .map(([supportReason, g]) => ({ supportReason, ...g.result() })),
+        onlyInOld: [...onlyInOld],
+        onlyInNew: [...onlyInNew],
+      };
+    },
   };
 }
