@@ -208,7 +208,9 @@ export function sectionProblems(
       }
       break;
     }
-    default:
+    case 'impairment':
+    case 'wellbeing':
+      // Nothing on these pages depends on another answer.
       break;
   }
   return problems;

@@ -13,7 +13,13 @@ import {
   type TestPartnership,
   type TestUser,
 } from '../../../test/support/factories.ts';
-import { calculateIndicativeBudget, DEMO_RAS, rasVersionSchema } from '../allocation/index.ts';
+import {
+  calculateIndicativeBudget,
+  DEMO_RAS,
+  formatBasisPoints,
+  rasVersionSchema,
+} from '../allocation/index.ts';
+import { formatPounds } from '../../platform/money.ts';
 import { CARE_ACT_OUTCOMES } from './eligibility.ts';
 import { WELLBEING_AREAS } from './answers.ts';
 
@@ -194,7 +200,7 @@ test('a coordinator completes an assessment: decision with reasons and version, 
     .selectAll()
     .where('assessment_id', '=', id)
     .executeTakeFirstOrThrow();
-  assert.equal(Number(stored.annual_pence), expected.budget.annual);
+  assert.equal(stored.annual_pence, expected.budget.annual);
   assert.equal(stored.total_points, expected.budget.totalPoints);
   assert.deepEqual(stored.answers, budgetAnswers);
   assert.deepEqual(stored.result, JSON.parse(JSON.stringify(expected.budget)));
@@ -206,7 +212,13 @@ test('a coordinator completes an assessment: decision with reasons and version, 
   assert.equal(decision.rules_version, 'eligibility-2026-11');
   assert.equal(decision.care_act_eligible, true);
   assert.match(decision.explanation, /^You are eligible/);
-  assert.match(text, new RegExp(expected.budget.annual >= 100_000 ? '£' : 'x'));
+  for (const amount of [expected.budget.annual, expected.budget.fourWeekly, expected.budget.weekly])
+    assert.ok(text.includes(formatPounds(amount)), `shows ${formatPounds(amount)}`);
+  for (const s of expected.budget.streams)
+    assert.ok(
+      text.includes(`${s.name} ${formatBasisPoints(s.shareBasisPoints)} ${formatPounds(s.annual)}`),
+      s.name,
+    );
 
   // The person's page shows the decision and the budget.
   const after1 = flat((await c.get(`/people/${person.id}`)).text);

@@ -192,11 +192,12 @@ export function parseSection<S extends SectionId>(
     for (const issue of parsed.error.issues)
       r.errors.push({ field: issue.path.map(String).join('-') || section, message: issue.message });
   }
-  if (r.errors.length === 0 && parsed.success) {
-    const problems = sectionProblems(section, parsed.data as Sections[S], questions);
-    if (problems.length === 0)
+  if (parsed.success) {
+    // Check what hangs together even when some answers were refused, so every problem on the
+    // page is reported at once.
+    r.errors.push(...sectionProblems(section, parsed.data, questions));
+    if (r.errors.length === 0)
       return { ok: true, data: parsed.data as Sections[S], values: r.values };
-    r.errors.push(...problems);
   }
   return { ok: false, errors: dedupe(r.errors), values: r.values };
 }

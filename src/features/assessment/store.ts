@@ -135,7 +135,7 @@ export async function insertDraft(
     .values({
       partnership_id: d.partnershipId,
       person_id: d.personId,
-      sequence: Number(last?.n ?? 0) + 1,
+      sequence: (last?.n ?? 0) + 1,
       answers: JSON.stringify(d.answers),
       ras_version_id: d.rasVersionId,
       started_by: d.userId,
