@@ -9,6 +9,7 @@ import {
   formatBasisPoints,
   impactPreview,
   parseRasVersion,
+  rasVersionSchema,
   pointsToAnnual,
   type RasAnswers,
   type RasVersion,
@@ -554,4 +555,66 @@ test('the impact accumulator can be read part-way and goes on counting', () => {
   acc.add('North', 'Unknown', pence(100), pence(50));
   const r = acc.result();
   assert.deepEqual([r.people, r.up, r.down, r.same, r.totalChange], [2, 1, 1, 0, 0]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Properties over the demo RAS, as people answer it
+
+const demo = rasVersionSchema.parse(DEMO_RAS);
+const arbDemoAnswers: fc.Arbitrary<Record<string, number>> = fc.record(
+  Object.fromEntries(
+    demo.questions.map((q) => [q.id, fc.integer({ min: 0, max: q.answers.length - 1 })]),
+  ),
+);
+const toAnswers = (picks: Record<string, number>): RasAnswers =>
+  Object.fromEntries(demo.questions.map((q) => [q.id, q.answers[picks[q.id] ?? 0]?.id ?? '']));
+
+test('property: moving any one answer to one of more need never lowers the budget (demo RAS, with and without section 117)', () => {
+  fc.assert(
+    fc.property(
+      arbDemoAnswers,
+      fc.nat({ max: demo.questions.length - 1 }),
+      fc.boolean(),
+      (picks, qi, section117) => {
+        const q = demo.questions[qi];
+        assert.ok(q);
+        const before = calculateIndicativeBudget(demo, toAnswers(picks), { section117 });
+        const current = q.answers[picks[q.id] ?? 0];
+        assert.ok(before.ok && current);
+        for (const more of q.answers.filter((a) => a.points > current.points)) {
+          const after = calculateIndicativeBudget(
+            demo,
+            { ...toAnswers(picks), [q.id]: more.id },
+            { section117 },
+          );
+          assert.ok(after.ok);
+          assert.ok(after.budget.annual >= before.budget.annual);
+          for (const [i, s] of after.budget.streams.entries())
+            assert.ok(s.annual >= (before.budget.streams[i]?.annual ?? 0) - 1);
+        }
+      },
+    ),
+  );
+});
+
+test('property: section 117 budgets are split NHS/council by the configured share and sum exactly', () => {
+  fc.assert(
+    fc.property(arbDemoAnswers, fc.integer({ min: 0, max: 10_000 }), (picks, nhsShare) => {
+      const v = rasVersionSchema.parse({
+        ...DEMO_RAS,
+        section117: { nhsShareBasisPoints: nhsShare },
+      });
+      const r = calculateIndicativeBudget(v, toAnswers(picks), { section117: true });
+      assert.ok(r.ok);
+      assert.equal(r.budget.section117, true);
+      assert.deepEqual(
+        r.budget.streams.map((s) => s.kind),
+        ['section117', 'section117'],
+      );
+      assert.equal(sum(r.budget.streams.map((s) => s.annual)), r.budget.annual);
+      const nhs = r.budget.streams[0]?.annual ?? 0;
+      // Within a penny of the exact share.
+      assert.ok(Math.abs(nhs * 10_000 - r.budget.annual * nhsShare) <= 10_000);
+    }),
+  );
 });
