@@ -46,10 +46,22 @@ test('a coordinator completes an assessment for a demo person and sees the decis
   assert.equal(path(page.url()), '/caseload');
   await checkA11y(page, 'Demo caseload');
 
-  // Open the first person on the caseload.
-  const firstPerson = page.locator('main table tbody tr a').first();
-  const name = (await firstPerson.innerText()).trim();
-  await clickAndLoad(page, firstPerson);
+  // Open someone on the caseload who has not been assessed yet (the demo assesses about half).
+  const db = journey.app.db.system;
+  const waiting = await db
+    .selectFrom('people as p')
+    .innerJoin('users as u', 'u.id', 'p.care_coordinator_id')
+    .select(['p.given_name', 'p.family_name'])
+    .where('u.email', '=', 'coordinator@demo.pooled.test')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(selectFrom('assessments as a').select('a.id').whereRef('a.person_id', '=', 'p.id')),
+      ),
+    )
+    .orderBy('p.family_name')
+    .executeTakeFirstOrThrow();
+  const name = `${waiting.family_name}, ${waiting.given_name}`;
+  await clickAndLoad(page, page.getByRole('link', { name, exact: true }));
   assert.match(path(page.url()), /^\/people\/[0-9a-f-]{36}$/);
   const personPath = path(page.url());
   await checkA11y(page, 'Demo person’s record');

@@ -2,6 +2,7 @@
 // in the 999 range (never issued to patients), phone numbers in Ofcom's drama ranges, postcodes
 // in the made-up "BK" area and email addresses at example.com. Deterministic: a seeded generator,
 // so every demo database is the same.
+import type { DemoPersonForAssessment } from './assessments.js';
 import type { Tx } from '../../platform/db/database.js';
 import { nhsCheckDigit } from '../../platform/nhs-number.js';
 
@@ -148,7 +149,8 @@ const S117: Record<number, [string, string]> = {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-export async function seedDemoPeople(tx: Tx, ctx: DemoContext): Promise<void> {
+/** Creates the demo people; returns them in order, for the demo assessments. */
+export async function seedDemoPeople(tx: Tx, ctx: DemoContext): Promise<DemoPersonForAssessment[]> {
   const rng = generator(20_260_401);
   const sam = ctx.userIds['coordinator@demo.pooled.test'] ?? null;
   const priya = ctx.userIds['coordinator2@demo.pooled.test'] ?? null;
@@ -319,4 +321,10 @@ export async function seedDemoPeople(tx: Tx, ctx: DemoContext): Promise<void> {
         })),
       )
       .execute();
+  return people.map((p, index) => ({
+    id: p.id,
+    index,
+    coordinatorId: p.care_coordinator_id,
+    s117: S117[index],
+  }));
 }

@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import { hashPassword } from '../../platform/auth/passwords.js';
 import type { Role } from '../../platform/auth/roles.js';
 import { seedDemoPeople } from './people.js';
+import { seedDemoAssessments } from './assessments.js';
 
 export const DEMO_PARTNERSHIP_CODE = 'demo';
 export const DEMO_PASSWORD = 'pooled-demo-2026';
@@ -158,7 +159,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
     }
     // The demo RAS, published, so assessments and the public calculator work from the start.
     const ras = rasVersionSchema.parse(DEMO_RAS);
-    await tx
+    const rasRow = await tx
       .insertInto('ras_versions')
       .values({
         partnership_id: pid,
@@ -169,8 +170,10 @@ export async function seedDemo(db: Db): Promise<boolean> {
         status: 'published',
         published_at: new Date(),
       })
-      .execute();
-    await seedDemoPeople(tx, { partnershipId: pid, orgs, teams, userIds });
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const people = await seedDemoPeople(tx, { partnershipId: pid, orgs, teams, userIds });
+    await seedDemoAssessments(tx, { partnershipId: pid, rasVersionId: rasRow.id, ras }, people);
   });
   return true;
 }
