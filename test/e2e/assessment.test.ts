@@ -53,9 +53,11 @@ test('a coordinator completes an assessment for a demo person and sees the decis
     .innerJoin('users as u', 'u.id', 'p.care_coordinator_id')
     .select(['p.given_name', 'p.family_name'])
     .where('u.email', '=', 'coordinator@demo.pooled.test')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(selectFrom('assessments as a').select('a.id').whereRef('a.person_id', '=', 'p.id')),
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('assessments as a').select('a.id').whereRef('a.person_id', '=', 'p.id'),
+        ),
       ),
     )
     .orderBy('p.family_name')
