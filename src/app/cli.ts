@@ -8,6 +8,7 @@ import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../features/demo/seed.js';
 import { createUserCommand } from './cli-users.js';
 import { generateCommand } from '../features/generator/cli.js';
 import { importCommand } from '../features/imports/cli.js';
+import { allocationCommand } from '../features/allocation/cli.js';
 
 async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -27,7 +28,10 @@ export function printDemoSignIns(out: (line: string) => void = console.log): voi
 export function buildCli(config: Config): Command {
   const program = new Command('pooled')
     .description('Pooled: integrated personal budgets for mental health')
-    .version(VERSION);
+    .version(VERSION)
+    // Program options only before a command, so `allocation preview --version V` is the
+    // command's own option, not the program's version flag.
+    .enablePositionalOptions();
 
   program
     .command('serve')
@@ -88,6 +92,7 @@ export function buildCli(config: Config): Command {
   program.addCommand(createUserCommand(config, withDb));
   program.addCommand(generateCommand((fn) => withDb(config, fn)));
   program.addCommand(importCommand((fn) => withDb(config, fn)));
+  program.addCommand(allocationCommand((fn) => withDb(config, fn)));
   return program;
 }
 
