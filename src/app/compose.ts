@@ -17,7 +17,11 @@ import { reportRoutes } from '../features/reports/routes.js';
 import { apiRoutes } from '../features/api/routes.js';
 import { createPeopleService } from '../features/people/index.js';
 import { allocationRoutes } from '../features/allocation/routes.js';
-import { assessmentPanel, assessmentRoutes } from '../features/assessment/index.js';
+import {
+  assessmentCaseloadActions,
+  assessmentPanel,
+  assessmentRoutes,
+} from '../features/assessment/index.js';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -42,6 +46,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
       now,
       breakGlassHours: config.breakGlassHours,
       panels: [assessmentPanel({ db, now })],
+      caseloadActions: [assessmentCaseloadActions({ db, now })],
     }),
     assessmentRoutes({ db, now }),
     authRoutes({

@@ -449,3 +449,26 @@ test('no published RAS: starting an assessment is refused with a clear message',
   assert.equal(r.status, 409);
   assert.match(flat(r.text), /no published resource allocation system/);
 });
+
+test('the caseload’s next actions: drafts to continue and people not assessed yet', async () => {
+  const own = await createUser(t.db, p, ['care_coordinator'], { name: 'Nat Next' });
+  const waiting = await createPerson(t.db, p, {
+    coordinatorId: own.id,
+    givenName: 'Wren',
+    familyName: 'Waiting',
+  });
+  const drafting = await createPerson(t.db, p, {
+    coordinatorId: own.id,
+    givenName: 'Dara',
+    familyName: 'Drafting',
+  });
+  const c = await signedIn(own);
+  const id = await startFor(c, drafting.id);
+  const page = await c.get('/caseload');
+  assert.equal(page.status, 200);
+  const text = flat(page.text);
+  assert.match(text, /Assessments to finish \(1\) Continue the assessment for Dara Drafting/);
+  assert.match(page.text, new RegExp(`href="/assessments/${id}"`));
+  assert.match(text, /Not assessed yet \(1\) Wren Waiting/);
+  assert.match(page.text, new RegExp(`href="/people/${waiting.id}"`));
+});

@@ -12,4 +12,4 @@ export {
 export type { AssessmentAnswers, MissingItem, SectionId, Sections } from './answers.js';
 export { decideEligibility, ELIGIBILITY_RULES_VERSION } from './eligibility.js';
 export type { EligibilityDecision } from './eligibility.js';
-export { assessmentPanel, assessmentRoutes } from './routes.js';
+export { assessmentCaseloadActions, assessmentPanel, assessmentRoutes } from './routes.js';

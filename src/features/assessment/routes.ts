@@ -8,7 +8,7 @@ import { Conflict, Invalid, NotFound } from '../../platform/http/errors.js';
 import { describeErrors, field } from '../../platform/http/forms.js';
 import type { FieldError } from '../../platform/http/errors.js';
 import { formatBasisPoints } from '../allocation/index.js';
-import type { PersonPanel } from '../people/index.js';
+import type { CaseloadActions, PersonPanel } from '../people/index.js';
 import {
   CARER_ASSESSMENT,
   CHC_STATUSES,
@@ -466,5 +466,16 @@ export function assessmentPanel(deps: AssessmentServiceDeps): PersonPanel {
         mayStart: user.roles.has('care_coordinator') || user.roles.has('team_manager'),
       },
     };
+  };
+}
+
+/** Assessments to continue and people to assess, on a coordinator's caseload. */
+export function assessmentCaseloadActions(deps: AssessmentServiceDeps): CaseloadActions {
+  const service = createAssessmentService(deps);
+  return async (ctx, people) => {
+    if (people.length === 0) return null;
+    const data = await service.caseloadActions(ctx, people);
+    if (data.drafts.length === 0 && data.notAssessed.length === 0) return null;
+    return { template: 'assessment/views/_caseload-actions.njk', data };
   };
 }

@@ -30,6 +30,7 @@ import { decideEligibility } from './eligibility.js';
 import {
   assessmentById,
   assessmentsOf,
+  assessmentStatusOf,
   decisionsFor,
   deleteDraft,
   insertDecision,
@@ -349,6 +350,38 @@ export function createAssessmentService(deps: AssessmentServiceDeps) {
             decision: decisions.get(assessment.id),
             allocation: allocations.find((x) => x.assessmentId === assessment.id),
           })),
+        };
+      });
+    },
+
+    /**
+     * For a caseload's "next actions": drafts to continue and people never assessed. Only for
+     * people the caller has already listed as openable.
+     */
+    async caseloadActions(
+      ctx: AuditContext,
+      people: readonly { id: string; givenName: string; familyName: string }[],
+    ) {
+      return inPartnership(db, ctx.principal.partnershipId, async (tx) => {
+        const status = await assessmentStatusOf(
+          tx,
+          people.map((p) => p.id),
+        );
+        // Not audited on its own: it shows only whether each listed person has an assessment,
+        // on the caseload page whose listing is already audited.
+        const name = (p: { givenName: string; familyName: string }) =>
+          `${p.givenName} ${p.familyName}`;
+        return {
+          drafts: people
+            .filter((p) => status.get(p.id)?.draftId)
+            .map((p) => ({
+              name: name(p),
+              href: `/assessments/${status.get(p.id)?.draftId ?? ''}`,
+              updatedAt: status.get(p.id)?.draftUpdatedAt ?? null,
+            })),
+          notAssessed: people
+            .filter((p) => !status.has(p.id))
+            .map((p) => ({ name: name(p), href: `/people/${p.id}` })),
         };
       });
     },

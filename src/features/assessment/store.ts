@@ -301,3 +301,33 @@ export async function insertJudgement(
     .executeTakeFirstOrThrow();
   return r.id;
 }
+
+/** For a caseload: each listed person's draft (if any) and latest completed assessment. */
+export async function assessmentStatusOf(
+  tx: Tx,
+  personIds: readonly string[],
+): Promise<
+  Map<string, { draftId: string | null; draftUpdatedAt: Date | null; completedAt: Date | null }>
+> {
+  const out = new Map<
+    string,
+    { draftId: string | null; draftUpdatedAt: Date | null; completedAt: Date | null }
+  >();
+  if (personIds.length === 0) return out;
+  const rows = await tx
+    .selectFrom('assessments')
+    .select(['id', 'person_id', 'status', 'updated_at', 'completed_at'])
+    .where('person_id', 'in', [...personIds])
+    .execute();
+  for (const r of rows) {
+    const s = out.get(r.person_id) ?? { draftId: null, draftUpdatedAt: null, completedAt: null };
+    if (r.status === 'draft') {
+      s.draftId = r.id;
+      s.draftUpdatedAt = r.updated_at;
+    } else if (r.completed_at && (!s.completedAt || r.completed_at > s.completedAt)) {
+      s.completedAt = r.completed_at;
+    }
+    out.set(r.person_id, s);
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import type { PersonRecord } from './store.js';
 export { createPeopleService, SEARCH_LIMIT } from './service.js';
 export { withPerson, NOT_FOUND_MESSAGE } from './access.js';
 export type { Granted, Mode } from './access.js';
-export type { PersonPanel } from './routes.js';
+export type { CaseloadActions, PersonPanel } from './routes.js';
 export type { PeopleService, PersonView, ListedPerson } from './service.js';
 export type { PersonRecord, PersonSearch, PersonSummary } from './store.js';
 export { personInputSchema, PRIMARY_SUPPORT_REASONS, S117_SECTIONS } from './schema.js';

@@ -42,17 +42,37 @@ export type PersonPanel = (
   user: ReturnType<typeof currentUser>,
 ) => Promise<{ template: string; data: Record<string, unknown> } | null>;
 
-export function peopleRoutes(options: PeopleServiceDeps & { panels?: PersonPanel[] }) {
+/**
+ * "Next actions" on a caseload, from another feature (assessments in progress, people not yet
+ * assessed). Asked only about the people the page already lists, which the user may see.
+ */
+export type CaseloadActions = (
+  ctx: AuditContext,
+  people: readonly { id: string; givenName: string; familyName: string; canOpen: boolean }[],
+) => Promise<{ template: string; data: Record<string, unknown> } | null>;
+
+export function peopleRoutes(
+  options: PeopleServiceDeps & { panels?: PersonPanel[]; caseloadActions?: CaseloadActions[] },
+) {
   const people = createPeopleService(options);
   const deps: PeopleRouteDeps = { people, now: options.now };
   return (app: FastifyInstance): void => {
     app.get('/caseload', async (req, reply) => {
       const ctx = ctxOf(req);
       const list = await people.caseload(ctx);
+      const actions = [];
+      for (const provide of options.caseloadActions ?? []) {
+        const shown = await provide(
+          ctx,
+          list.filter((p) => p.canOpen),
+        );
+        if (shown) actions.push(shown);
+      }
       return reply.render('people/views/caseload.njk', {
         pageTitle: 'Your caseload',
         columnWidth: 'full',
         people: list,
+        actions,
       });
     });
 
