@@ -63,6 +63,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     reportRoutes({ db, now }),
     allocationRoutes({ db, now }),
     apiRoutes({
+      db,
       people: createPeopleService({ db, now, breakGlassHours: config.breakGlassHours }),
       now,
       version: VERSION,

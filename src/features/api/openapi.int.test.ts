@@ -7,6 +7,7 @@ import { startTestApp, type TestApp } from '../../../test/support/app.ts';
 import { todayInLondon } from '../../platform/dates.ts';
 import { API_PERMISSIONS } from '../../platform/auth/api-tokens.ts';
 import { personInputSchema } from '../people/index.ts';
+import { SECTIONS, sectionSchemas } from '../assessment/index.ts';
 import { call } from './test-helpers.ts';
 
 interface Doc {
@@ -74,6 +75,10 @@ test('every route the server has under /api/ is in the document, and nothing els
     'GET /api/v1/people',
     'PATCH /api/v1/people/:id',
     'GET /api/v1/openapi.json',
+    'POST /api/v1/people/:id/assessments',
+    'PUT /api/v1/assessments/:id/sections/budget',
+    'POST /api/v1/assessments/:id/eligibility/judgements',
+    'GET /api/v1/allocations/:id',
   ])
     assert.ok(registered.includes(known), `${known} found in ${registered.join(', ')}`);
   assert.deepEqual(documentedRoutes(), registered);
@@ -99,8 +104,19 @@ test('each operation names its permission, its security and its problem response
       }
       const permission = op['x-required-permission'] as string;
       assert.ok((API_PERMISSIONS as readonly string[]).includes(permission), where);
-      assert.deepEqual((op.security as unknown[])[0], { bearerToken: [permission] }, where);
-      assert.equal(permission, method === 'get' ? 'people:read' : 'people:write', where);
+      const scopes = (op.security as { bearerToken?: string[] }[])[0]?.bearerToken ?? [];
+      assert.equal(scopes[0], permission, where);
+      const access = method === 'get' ? 'read' : 'write';
+      // People's details need people:*; assessments, decisions and budgets need assessments:*
+      // as well, because they are part of a person's record.
+      const aboutPeopleOnly = /^\/api\/v1\/people(\/\{id\})?$/.test(path);
+      assert.deepEqual(
+        scopes,
+        aboutPeopleOnly ? [`people:${access}`] : [`assessments:${access}`, `people:${access}`],
+        where,
+      );
+      for (const scope of scopes)
+        assert.match(op.description as string, new RegExp(`\`${scope}\``), where);
       for (const status of ['401', '403'])
         assert.ok(responses[status]?.content?.['application/problem+json'], `${status}: ${where}`);
       for (const name of path.match(/\{(\w+)\}/g) ?? []) {
@@ -132,6 +148,13 @@ test('every $ref points at a schema the document defines', () => {
     'PersonList',
     'PersonSummary',
     'Problem',
+    'Assessment',
+    'AssessmentList',
+    'AssessmentAnswers',
+    'AssessmentBudgetSection',
+    'Eligibility',
+    'EligibilityJudgementInput',
+    'Allocation',
   ])
     assert.ok(doc.components.schemas[name], name);
 });
@@ -149,4 +172,25 @@ test('the request body schema is the people feature’s own input schema', () =>
     list.map((p) => `${p.in}:${p.name}`).sort(),
     ['councilPersonId', 'dateOfBirth', 'limit', 'name', 'nhsNumber'].map((n) => `query:${n}`),
   );
+});
+
+test('each section body is the assessment’s own section schema, plus version', () => {
+  for (const section of SECTIONS) {
+    const name = `Assessment${section.id.charAt(0).toUpperCase()}${section.id.slice(1)}Section`;
+    const body = doc.components.schemas[name];
+    assert.ok(body, name);
+    assert.deepEqual(
+      Object.keys(body.properties ?? {}).sort(),
+      [...Object.keys(sectionSchemas[section.id].shape), 'version'].sort(),
+      name,
+    );
+    assert.ok(body.required?.includes('version'), `${name} needs version`);
+    const put = doc.paths[`/api/v1/assessments/{id}/sections/${section.id}`]?.put;
+    assert.deepEqual(
+      (put?.requestBody as { content: Record<string, { schema: unknown }> }).content[
+        'application/json'
+      ]?.schema,
+      { $ref: `#/components/schemas/${name}` },
+    );
+  }
 });

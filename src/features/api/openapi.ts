@@ -115,6 +115,18 @@ function parametersOf(op: Operation): JsonSchema[] {
   return out;
 }
 
+/** Every permission an API client needs for the operation, the main one first. */
+const permissionsOf = (op: Operation): string[] =>
+  op.permission === 'public' ? [] : [op.permission, ...(op.alsoNeeds ?? [])];
+
+const listed = (names: readonly string[]): string =>
+  names.length <= 1
+    ? `\`${names.join('')}\` permission`
+    : `${names
+        .slice(0, -1)
+        .map((n) => `\`${n}\``)
+        .join(', ')} and \`${names.at(-1) ?? ''}\` permissions`;
+
 /** The errors an operation can answer, from what it takes: each a problem+json body. */
 function problemResponses(op: Operation, rateLimitPerMinute: number): Record<string, JsonSchema> {
   const problem = (description: string) => ({
@@ -131,7 +143,9 @@ function problemResponses(op: Operation, rateLimitPerMinute: number): Record<str
       ...problem('No valid token: send `Authorization: Bearer <token>`'),
       headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
     };
-    out['403'] = problem(`The client lacks the ${op.permission} permission, or may not see this`);
+    out['403'] = problem(
+      `The client lacks the ${permissionsOf(op).join(' or ')} permission, or may not see this`,
+    );
   }
   if (op.params) out['404'] = problem('No such record in your partnership');
   if (op.requestBody) {
@@ -174,7 +188,7 @@ function operationObject(op: Operation, rateLimitPerMinute: number): JsonSchema 
     description: [
       op.description,
       permission
-        ? `Needs the \`${permission}\` permission (API clients). Signed-in staff may call it with their session; their care-team access applies, and changes need the X-CSRF-Token header.`
+        ? `Needs the ${listed(permissionsOf(op))} (API clients). Signed-in staff may call it with their session; their care-team access applies, and changes need the X-CSRF-Token header.`
         : 'Open to anyone: no token needed.',
     ]
       .filter(Boolean)
@@ -191,7 +205,7 @@ function operationObject(op: Operation, rateLimitPerMinute: number): JsonSchema 
         }
       : {}),
     responses: { ...problemResponses(op, rateLimitPerMinute), ...responses },
-    security: permission ? [{ bearerToken: [permission] }, { sessionCookie: [] }] : [],
+    security: permission ? [{ bearerToken: permissionsOf(op) }, { sessionCookie: [] }] : [],
     ...(permission ? { 'x-required-permission': permission } : {}),
   };
 }
@@ -215,7 +229,8 @@ export function buildOpenApiDocument(
       title: 'Pooled API',
       version: info.version,
       description:
-        'People records for integrated personal budgets. Every error is RFC 9457 problem+json. ' +
+        'People records, integrated assessments, eligibility decisions and indicative budgets for integrated personal budgets. ' +
+        'Money is in whole pence (fields ending Pence). Every error is RFC 9457 problem+json. ' +
         'An administrator creates each API client, scoped to one partnership and to permissions; ' +
         'every read and write is audited against the client.',
     },
@@ -229,7 +244,7 @@ export function buildOpenApiDocument(
           scheme: 'bearer',
           bearerFormat: 'pooled_<prefix>_<secret>',
           description:
-            'An API client token from a partnership administrator. Security requirement lists name the permission each operation needs.',
+            'An API client token from a partnership administrator. Security requirement lists name the permissions each operation needs (all of them).',
         },
         sessionCookie: {
           type: 'apiKey',

@@ -39,6 +39,8 @@ export interface OperationSpec<P extends z.ZodType, Q extends z.ZodType> {
   tag: string;
   /** The permission an API client needs, or 'public' for no authentication at all. */
   permission: ApiPermission | 'public';
+  /** Other permissions the client needs as well (an assessment is part of a person's record). */
+  alsoNeeds?: readonly ApiPermission[];
   params?: P;
   query?: Q;
   /** Request headers the operation reads, documented as header parameters. */
@@ -61,6 +63,7 @@ export interface Operation {
   description?: string;
   tag: string;
   permission: ApiPermission | 'public';
+  alsoNeeds?: readonly ApiPermission[];
   params?: z.ZodType;
   query?: z.ZodType;
   headers?: Record<string, { description: string; schema: z.ZodType }>;

@@ -41,8 +41,9 @@ function authorise(req: FastifyRequest, reply: FastifyReply, op: Operation): voi
     if (p.mustChangePassword) throw new PasswordChangeRequired('Choose a new password first');
     return; // the people service applies the user's roles and care-team access
   }
-  if (!p.permissions.has(op.permission))
-    throw new Forbidden(`This API client does not have the ${op.permission} permission`);
+  for (const permission of [op.permission, ...(op.alsoNeeds ?? [])])
+    if (!p.permissions.has(permission))
+      throw new Forbidden(`This API client does not have the ${permission} permission`);
 }
 
 function notJson(req: FastifyRequest): UnsupportedMediaType | undefined {

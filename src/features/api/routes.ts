@@ -1,7 +1,9 @@
 // The JSON API under /api/v1: every operation in one list, registered and documented from it.
 import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../platform/db/database.js';
 import { todayInLondon } from '../../platform/dates.js';
 import type { PeopleService } from '../people/index.js';
+import { assessmentOperations } from './assessments.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { defineOperation, type Operation } from './operations.js';
 import { peopleOperations } from './people.js';
@@ -9,6 +11,7 @@ import { registerOperations } from './register.js';
 import { CATALOGUE } from './schemas.js';
 
 export interface ApiDeps {
+  db: Db;
   people: PeopleService;
   now: () => Date;
   version: string;
@@ -24,6 +27,7 @@ export function apiOperations(deps: ApiDeps): Operation[] {
   const rateLimitPerMinute = deps.rateLimitPerMinute ?? DEFAULT_API_RATE_LIMIT_PER_MINUTE;
   const operations: Operation[] = [
     ...peopleOperations(deps),
+    ...assessmentOperations(deps),
     defineOperation({
       method: 'GET',
       path: '/openapi.json',

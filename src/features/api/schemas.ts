@@ -5,6 +5,7 @@ import { ORGANISATION_KINDS } from '../../platform/auth/roles.js';
 import { normaliseNhsNumber } from '../../platform/nhs-number.js';
 import { personInputSchema, PRIMARY_SUPPORT_REASONS, S117_SECTIONS } from '../people/index.js';
 import type { SchemaCatalogue } from './operations.js';
+import { ASSESSMENT_INPUT_SCHEMAS, ASSESSMENT_OUTPUT_SCHEMAS } from './assessments-schemas.js';
 
 /** The most people one list answer holds (the people service never returns more than 50). */
 export const MAX_LIMIT = 50;
@@ -120,12 +121,13 @@ export const personIdParams = z.strictObject({
 
 /** Every schema the document names, by component name. */
 export const CATALOGUE: SchemaCatalogue = {
-  input: { PersonInput: (today) => personInputSchema(today) },
+  input: { PersonInput: (today) => personInputSchema(today), ...ASSESSMENT_INPUT_SCHEMAS },
   patches: { PersonPatch: 'PersonInput' },
   output: {
     Person: personSchema,
     PersonSummary: personSummarySchema,
     PersonList: personListSchema,
     Problem: problemSchema,
+    ...ASSESSMENT_OUTPUT_SCHEMAS,
   },
 };

@@ -5,12 +5,22 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { ApiClientPrincipal } from './principal.js';
 
-export const API_PERMISSIONS = ['people:read', 'people:write', 'audit:read'] as const;
+export const API_PERMISSIONS = [
+  'people:read',
+  'people:write',
+  'assessments:read',
+  'assessments:write',
+  'audit:read',
+] as const;
 export type ApiPermission = (typeof API_PERMISSIONS)[number];
 
 export const API_PERMISSION_LABELS: Record<ApiPermission, string> = {
   'people:read': 'Read people (people:read)',
   'people:write': 'Create and change people (people:write)',
+  'assessments:read':
+    'Read assessments, eligibility decisions and budgets (assessments:read, with people:read)',
+  'assessments:write':
+    'Start, answer and complete assessments, and record judgements (assessments:write, with people:write)',
   'audit:read': 'Read the audit trail (audit:read)',
 };
 
