@@ -58,7 +58,17 @@ export function completedAnswers(rasAnswers: RasAnswers, section117 = false): As
     impairment: { respondent: 'worker', needsFromImpairmentOrIllness: true, notes: '' },
     wellbeing: {
       respondent: 'worker',
-      areas: { health: 'significant', control: 'some' },
+      areas: {
+        dignity: 'some',
+        health: 'significant',
+        protection: 'none',
+        control: 'some',
+        participation: 'significant',
+        social_economic: 'some',
+        relationships: 'some',
+        accommodation: 'none',
+        contribution: 'none',
+      },
       significantImpact: true,
       notes: '',
     },

@@ -10,7 +10,8 @@ import {
   publishRas,
   type TestPartnership,
 } from '../../../test/support/factories.ts';
-import { createCompletedAssessment } from '../../../test/support/assessments.ts';
+import { completedAnswers, createCompletedAssessment } from '../../../test/support/assessments.ts';
+import { missingItems } from '../assessment/index.ts';
 import { DEMO_RAS } from './demo-ras.ts';
 import { previewImpact } from './preview.ts';
 import { calculateIndicativeBudget, rasVersionSchema, type RasAnswers } from './rules.ts';
@@ -199,4 +200,8 @@ test('another partnership sees only its own person', async () => {
   const r = await previewImpact(db, other.id, dearer);
   assert.equal(r.people, 1);
   assert.equal(r.oldTotal, annual(answersAt(3)));
+});
+
+test('the test data is a whole assessment: nothing is missing', () => {
+  assert.deepEqual(missingItems(completedAnswers(answersAt(1), true), current.questions), []);
 });

@@ -27,13 +27,16 @@ export interface ImpactPreviewResult extends ImpactPreview {
 export const NO_TEAM = 'No team';
 export const DEFAULT_PREVIEW_BATCH_SIZE = 10_000;
 const MAX_REASONS = 5;
+/** Rows calculated between turns of the event loop (see previewImpact). */
+const YIELD_EVERY = 500;
 
-interface CurrentAllocationRow {
+/** A person's current allocation: what the preview needs of it. */
+export interface CurrentAllocation {
   id: string;
   answers: RasAnswers;
   section_117: boolean;
   annual_pence: number | string;
-  team: string;
+  team_id: string | null;
   support_reason: string;
 }
 
@@ -45,13 +48,12 @@ interface CurrentAllocationRow {
  * and people, and assessments (person_id, sequence) for the later-assessment check.
  */
 function currentAllocationsAfter(partnershipId: string, after: string | null, limit: number) {
-  return sql<CurrentAllocationRow>`
+  return sql<CurrentAllocation>`
     select al.id, al.answers, al.section_117, al.annual_pence,
-           coalesce(t.name, ${NO_TEAM}) as team, p.primary_support_reason as support_reason
+           p.team_id, p.primary_support_reason as support_reason
       from allocations al
       join assessments a on a.id = al.assessment_id
       join people p on p.id = al.person_id
-      left join teams t on t.id = p.team_id
      where al.partnership_id = ${partnershipId}::uuid
        ${after === null ? sql`` : sql`and al.id > ${after}::uuid`}
        and not exists (
@@ -61,6 +63,42 @@ function currentAllocationsAfter(partnershipId: string, after: string | null, li
                 and later.status = 'completed')
      order by al.id
      limit ${limit}`;
+}
+
+/**
+ * Every current allocation in the partnership, in batches of up to batchSize, each read in its
+ * own short transaction under row-level security. The next batch is asked for while the caller
+ * works on this one, so the database and the calculation overlap.
+ */
+export async function* currentAllocationBatches(
+  db: Db,
+  partnershipId: string,
+  batchSize = DEFAULT_PREVIEW_BATCH_SIZE,
+): AsyncGenerator<CurrentAllocation[]> {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new RangeError('batchSize must be a whole number of at least 1');
+  const read = (after: string | null) =>
+    inPartnership(db, partnershipId, async (tx) => {
+      const { rows } = await currentAllocationsAfter(partnershipId, after, batchSize).execute(tx);
+      return rows;
+    });
+  let next: Promise<CurrentAllocation[]> | null = read(null);
+  while (next) {
+    const rows: CurrentAllocation[] = await next;
+    const last = rows.at(-1);
+    next = rows.length === batchSize && last ? read(last.id) : null;
+    // Not left unhandled while the caller works: its error surfaces at the next await above.
+    next?.catch(() => undefined);
+    yield rows;
+  }
+}
+
+/** Team names by id (a partnership has at most a few thousand teams). */
+async function teamNames(db: Db, partnershipId: string): Promise<Map<string, string>> {
+  const rows = await inPartnership(db, partnershipId, (tx) =>
+    tx.selectFrom('teams').select(['id', 'name']).execute(),
+  );
+  return new Map(rows.map((t) => [t.id, t.name]));
 }
 
 /**
@@ -81,18 +119,18 @@ export async function previewImpact(
   options: { batchSize?: number } = {},
 ): Promise<ImpactPreviewResult> {
   const start = performance.now();
-  const batchSize = options.batchSize ?? DEFAULT_PREVIEW_BATCH_SIZE;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-    throw new RangeError('batchSize must be a whole number of at least 1');
+  const teams = await teamNames(db, partnershipId);
   const acc = createImpactAccumulator();
   const reasons = new Set<string>();
   let notCalculable = 0;
-  let after: string | null = null;
-  for (;;) {
-    const { rows } = await inPartnership(db, partnershipId, (tx) =>
-      currentAllocationsAfter(partnershipId, after, batchSize).execute(tx),
-    );
+  let sinceBreak = 0;
+  for await (const rows of currentAllocationBatches(db, partnershipId, options.batchSize)) {
     for (const row of rows) {
+      // Let the next batch's statements go out and come back while this one is worked on.
+      if (++sinceBreak === YIELD_EVERY) {
+        sinceBreak = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       const r = calculateIndicativeBudget(candidate, row.answers, {
         section117: row.section_117,
       });
@@ -101,11 +139,9 @@ export async function previewImpact(
         for (const m of r.messages) if (reasons.size < MAX_REASONS) reasons.add(m);
         continue;
       }
-      acc.add(row.team, row.support_reason, pence(Number(row.annual_pence)), r.budget.annual);
+      const team = row.team_id === null ? NO_TEAM : (teams.get(row.team_id) ?? NO_TEAM);
+      acc.add(team, row.support_reason, pence(Number(row.annual_pence)), r.budget.annual);
     }
-    const last = rows.at(-1);
-    if (rows.length < batchSize || !last) break;
-    after = last.id;
   }
   return {
     ...acc.result(),

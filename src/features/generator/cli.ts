@@ -11,6 +11,13 @@ const wholeNumber = (v: string) => {
   return n;
 };
 
+const percent = (v: string) => {
+  const n = Number(v.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError('Give a percentage from 0 to 100');
+  return n / 100;
+};
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-GB');
 
 export function generateCommand(withDb: WithDb): Command {
@@ -19,15 +26,34 @@ export function generateCommand(withDb: WithDb): Command {
     .requiredOption('--people <n>', 'how many people', wholeNumber)
     .option('--seed <seed>', 'seed: the same seed gives the same people', '1')
     .option('--partnership <code>', 'code for the new partnership (default synthetic-SEED)')
+    .option(
+      '--assessed <percent>',
+      'percentage of people with a completed assessment and allocation (default 100)',
+      percent,
+    )
+    .option(
+      '--reassessed <percent>',
+      'percentage of those assessed who were reassessed once (default 5)',
+      percent,
+    )
     .option('--json', 'print the figures as JSON')
     .action(
-      async (opts: { people: number; seed: string; partnership?: string; json?: boolean }) => {
+      async (opts: {
+        people: number;
+        seed: string;
+        partnership?: string;
+        assessed?: number;
+        reassessed?: number;
+        json?: boolean;
+      }) => {
         try {
           const result = await withDb((db) =>
             generatePartnership(db, {
               people: opts.people,
               seed: opts.seed,
               partnershipCode: opts.partnership,
+              assessed: opts.assessed,
+              reassessed: opts.reassessed,
             }),
           );
           if (opts.json) {
@@ -35,14 +61,14 @@ export function generateCommand(withDb: WithDb): Command {
             return;
           }
           console.log(
-            `Created partnership "${result.partnershipCode}" with ${fmt(result.people)} people in ${result.seconds.toFixed(1)} s.`,
+            `Created partnership "${result.partnershipCode}" with ${fmt(result.people)} people and ${fmt(result.assessments)} completed assessments in ${result.seconds.toFixed(1)} s.`,
           );
           for (const t of result.tables)
             console.log(
-              `  ${t.table.padEnd(18)} ${fmt(t.rows).padStart(10)} rows  ${t.seconds.toFixed(2).padStart(7)} s  ${fmt(t.rows / t.seconds).padStart(9)} rows/s`,
+              `  ${t.table.padEnd(22)} ${fmt(t.rows).padStart(10)} rows  ${t.seconds.toFixed(2).padStart(7)} s  ${fmt(t.rows / t.seconds).padStart(9)} rows/s`,
             );
           console.log(
-            `  ${'all tables'.padEnd(18)} ${fmt(result.rows).padStart(10)} rows  ${result.seconds.toFixed(2).padStart(7)} s  ${fmt(result.rows / result.seconds).padStart(9)} rows/s`,
+            `  ${'all tables'.padEnd(22)} ${fmt(result.rows).padStart(10)} rows  ${result.seconds.toFixed(2).padStart(7)} s  ${fmt(result.rows / result.seconds).padStart(9)} rows/s`,
           );
         } catch (error) {
           if (error instanceof GenerateError) {

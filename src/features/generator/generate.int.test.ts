@@ -4,8 +4,22 @@ import assert from 'node:assert/strict';
 import type { Db } from '../../platform/db/database.ts';
 import { isValidNhsNumber } from '../../platform/nhs-number.ts';
 import { freshDb } from '../../../test/support/db.ts';
+import { inPartnership } from '../../platform/db/database.ts';
+import {
+  calculateIndicativeBudget,
+  currentRasVersion,
+  DEMO_RAS,
+  rasVersionSchema,
+} from '../allocation/index.ts';
+import { previewImpact } from '../allocation/preview.ts';
+import {
+  assessmentAnswersSchema,
+  decideEligibility,
+  missingItems,
+  toEligibilityInput,
+} from '../assessment/index.ts';
 import { GenerateError, generatePartnership, type GenerateResult } from './generate.ts';
-import { plan } from './rules.ts';
+import { plan, planAssessments } from './rules.ts';
 
 let db: Db;
 let first: GenerateResult;
@@ -18,7 +32,15 @@ before(async () => {
 after(() => db.close());
 
 const count = async (
-  table: 'people' | 'users' | 'teams' | 'consents' | 'care_team_members',
+  table:
+    | 'people'
+    | 'users'
+    | 'teams'
+    | 'consents'
+    | 'care_team_members'
+    | 'assessments'
+    | 'eligibility_decisions'
+    | 'allocations',
   partnershipId: string,
 ) =>
   Number(
@@ -95,4 +117,139 @@ test('a partnership code that is taken is refused and nothing is added', async (
     GenerateError,
   );
   assert.equal(await count('people', first.partnershipId), 500);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Assessments, eligibility decisions and allocations
+
+const demo = rasVersionSchema.parse(DEMO_RAS);
+
+test('everyone has a completed assessment, a decision and an allocation; some a reassessment', async () => {
+  const expected = planAssessments(
+    42,
+    500,
+    demo.questions.map((q) => q.answers.length),
+    { assessed: 1, reassessed: 0.05 },
+  ).count;
+  assert.equal(first.assessments, expected);
+  assert.ok(expected > 500 && expected < 560, `about 5% reassessed (got ${String(expected)})`);
+  for (const table of ['assessments', 'eligibility_decisions', 'allocations'] as const)
+    assert.equal(await count(table, first.partnershipId), expected, table);
+  const people = await db.system
+    .selectFrom('assessments')
+    .select(['person_id', (eb) => eb.fn.max('sequence').as('latest')])
+    .where('partnership_id', '=', first.partnershipId)
+    .where('status', '=', 'completed')
+    .groupBy('person_id')
+    .execute();
+  assert.equal(people.length, 500, 'every person assessed');
+  assert.equal(people.filter((p) => p.latest === 2).length, expected - 500);
+});
+
+test('the demo RAS is published and current for the generated partnership', async () => {
+  const current = await inPartnership(db, first.partnershipId, (tx) =>
+    currentRasVersion(tx, '2026-11-23'),
+  );
+  assert.equal(current?.id, first.rasVersionId);
+  assert.equal(current.status, 'published');
+  assert.deepEqual(current.definition, demo);
+});
+
+test('every stored allocation recalculates exactly, and follows its assessment and decision', async () => {
+  const rows = await db.system
+    .selectFrom('allocations as al')
+    .innerJoin('assessments as a', 'a.id', 'al.assessment_id')
+    .innerJoin('eligibility_decisions as d', 'd.assessment_id', 'a.id')
+    .innerJoin('ras_versions as v', 'v.id', 'al.ras_version_id')
+    .select([
+      'al.answers',
+      'al.section_117',
+      'al.result',
+      'al.total_points',
+      'al.annual_pence',
+      'al.person_id',
+      'a.person_id as assessed_person',
+      'a.answers as assessment_answers',
+      'd.decision',
+      'd.explanation',
+      'd.care_act_eligible',
+      'd.nhs_right',
+      'v.definition',
+    ])
+    .where('al.partnership_id', '=', first.partnershipId)
+    .execute();
+  assert.equal(rows.length, first.assessments);
+  let section117 = 0;
+  let eligible = 0;
+  for (const r of rows) {
+    const version = rasVersionSchema.parse(r.definition);
+    const again = calculateIndicativeBudget(version, r.answers, { section117: r.section_117 });
+    assert.ok(again.ok);
+    assert.deepEqual(r.result, JSON.parse(JSON.stringify(again.budget)));
+    assert.equal(r.annual_pence, again.budget.annual);
+    assert.equal(r.total_points, again.budget.totalPoints);
+    assert.equal(r.person_id, r.assessed_person);
+
+    const answers = assessmentAnswersSchema.parse(r.assessment_answers);
+    assert.deepEqual(missingItems(answers, version.questions), [], 'the assessment is complete');
+    assert.deepEqual(answers.budget?.answers, r.answers);
+    const decision = decideEligibility(toEligibilityInput(answers));
+    assert.deepEqual(r.decision, JSON.parse(JSON.stringify(decision)));
+    assert.equal(r.explanation, decision.explanation);
+    assert.equal(r.care_act_eligible, decision.careAct.eligible);
+    assert.equal(r.nhs_right, decision.nhs.right);
+    assert.equal(r.section_117, decision.nhs.legalGrounds.includes('section_117'));
+    if (r.section_117) section117++;
+    if (r.care_act_eligible) eligible++;
+  }
+  assert.ok(section117 > 5, `some have section 117 after-care (got ${String(section117)})`);
+  assert.ok(
+    eligible > 100 && eligible < rows.length,
+    `a mix of decisions (got ${String(eligible)})`,
+  );
+  const amounts = new Set(rows.map((r) => r.annual_pence));
+  assert.ok(amounts.size > 20, 'budgets vary');
+});
+
+test('the same seed gives the same assessments and allocations', async () => {
+  const allocations = (partnershipId: string) =>
+    db.system
+      .selectFrom('allocations as al')
+      .innerJoin('people as p', 'p.id', 'al.person_id')
+      .innerJoin('assessments as a', 'a.id', 'al.assessment_id')
+      .select(['p.external_id', 'a.sequence', 'a.completed_at', 'al.answers', 'al.annual_pence'])
+      .where('al.partnership_id', '=', partnershipId)
+      .orderBy('p.external_id')
+      .orderBy('a.sequence')
+      .execute();
+  assert.deepEqual(await allocations(first.partnershipId), await allocations(second.partnershipId));
+});
+
+test('the impact preview counts each generated person once, with their latest allocation', async () => {
+  const same = await previewImpact(db, first.partnershipId, demo, { batchSize: 97 });
+  assert.deepEqual([same.people, same.same, same.notCalculable], [500, 500, 0]);
+  const dearer = await previewImpact(db, first.partnershipId, {
+    ...demo,
+    id: 'dearer',
+    pricing: { kind: 'pricePerPoint', pencePerPoint: 50_000 },
+  });
+  assert.equal(dearer.people, 500);
+  assert.equal(dearer.down, 0);
+  assert.ok(dearer.up > 400, `most go up (got ${String(dearer.up)})`);
+});
+
+test('a share of people can be left unassessed, and a share outside 0 to 100% is refused', async () => {
+  const half = await generatePartnership(db, {
+    people: 200,
+    seed: 7,
+    partnershipCode: 'gen-half',
+    assessed: 0.5,
+    reassessed: 0,
+  });
+  assert.ok(half.assessments > 70 && half.assessments < 130, String(half.assessments));
+  assert.equal(await count('allocations', half.partnershipId), half.assessments);
+  await assert.rejects(
+    generatePartnership(db, { people: 10, seed: 1, partnershipCode: 'gen-bad', assessed: 1.5 }),
+    GenerateError,
+  );
 });

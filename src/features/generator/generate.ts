@@ -1,6 +1,14 @@
 // pooled generate: a large synthetic partnership, loaded with COPY in one transaction.
 // Deterministic from the seed (names, NHS numbers, ids); fictional throughout.
 import type { Db, RawClient } from '../../platform/db/database.js';
+import { DEMO_RAS, rasVersionSchema, type RasVersion } from '../allocation/index.js';
+import { S117_SECTIONS } from '../people/schema.js';
+import {
+  ALLOCATION_COLUMNS,
+  ASSESSMENT_COLUMNS,
+  DECISION_COLUMNS,
+  assessmentRows,
+} from './assessments.js';
 import {
   HOW_GIVEN,
   SCOPES,
@@ -12,6 +20,7 @@ import {
   makeIdFactory,
   makeRandom,
   plan,
+  planAssessments,
   type GeneratedPerson,
 } from './rules.js';
 
@@ -19,6 +28,10 @@ export interface GenerateOptions {
   people: number;
   seed: string | number;
   partnershipCode?: string | undefined;
+  /** The share of people with a completed assessment and allocation, 0 to 1 (default 1). */
+  assessed?: number;
+  /** The share of those assessed who were reassessed once since, 0 to 1 (default 0.05). */
+  reassessed?: number;
   /** Rows a chunk handed to COPY. */
   chunkRows?: number;
 }
@@ -33,6 +46,10 @@ export interface GenerateResult {
   partnershipId: string;
   partnershipCode: string;
   people: number;
+  /** Completed assessments, each with an eligibility decision and an allocation. */
+  assessments: number;
+  /** The published RAS version (the demo RAS) the allocations were calculated with. */
+  rasVersionId: string;
   rows: number;
   seconds: number;
   tables: TableTiming[];
@@ -129,6 +146,8 @@ interface Memo {
   scope: Int8Array;
   howGiven: Int8Array;
   givenOn: string[];
+  /** Index in S117_SECTIONS of the section a person was detained under, or -1. */
+  detained: Int8Array;
 }
 
 export function personRow(s: Shape, p: GeneratedPerson): string {
@@ -175,6 +194,8 @@ export function peopleCsv(
       memo.scope[i] = p.consent ? SCOPES.indexOf(p.consent.scope) : -1;
       memo.howGiven[i] = p.consent ? HOW_GIVEN.indexOf(p.consent.howGiven) : -1;
       if (p.consent) memo.givenOn[i] = p.consent.givenOn;
+      memo.detained[i] =
+        p.s117Section === null ? -1 : (S117_SECTIONS as readonly string[]).indexOf(p.s117Section);
     }
     return personRow(s, p);
   });
@@ -264,6 +285,7 @@ async function loadPeople(
     scope: new Int8Array(s.people),
     howGiven: new Int8Array(s.people),
     givenOn: new Array<string>(s.people),
+    detained: new Int8Array(s.people),
   };
   await timed(tables, 'people', s.people, () =>
     c.copyIn('people', PEOPLE_COLUMNS, peopleCsv(options, code, memo)),
@@ -303,8 +325,73 @@ async function loadPeople(
       }),
     ),
   );
-  return consents;
+  return memo;
 }
+
+/** The demo RAS, published for the partnership; its database id. */
+async function publishDemoRas(c: RawClient, s: Shape): Promise<{ id: string; ras: RasVersion }> {
+  const ras = rasVersionSchema.parse(DEMO_RAS);
+  const id = s.id('rasVersion', 0);
+  const at = `${ras.effectiveFrom}T00:00:00Z`;
+  await c.query(
+    `insert into ras_versions (id, partnership_id, code, name, effective_from, definition, status,
+       created_at, updated_at, published_at)
+     values ($1, $2, $3, $4, $5, $6, 'published', $7, $7, $7)`,
+    [id, s.partnershipId, ras.id, ras.name, ras.effectiveFrom, JSON.stringify(ras), at],
+  );
+  return { id, ras };
+}
+
+async function loadAssessments(
+  c: RawClient,
+  s: Shape,
+  options: GenerateOptions,
+  memo: Memo,
+  tables: TableTiming[],
+): Promise<{ count: number; rasVersionId: string }> {
+  const { id: rasVersionId, ras } = await publishDemoRas(c, s);
+  const assessmentPlan = planAssessments(
+    s.seed,
+    s.people,
+    ras.questions.map((q) => q.answers.length),
+    { assessed: options.assessed ?? 1, reassessed: options.reassessed ?? 0.05 },
+  );
+  const rows = assessmentRows({
+    partnershipId: s.partnershipId,
+    rasVersionId,
+    ras,
+    plan: assessmentPlan,
+    id: (kind, r) => s.id(kind, r),
+    personId: (i) => s.id('person', i),
+    coordinatorId: (i) => s.id('user', memo.coordinator[i] ?? 0),
+    sectionDetained: (i) => S117_SECTIONS[memo.detained[i] ?? -1] ?? null,
+  });
+  const n = assessmentPlan.count;
+  await timed(tables, 'assessments', n, () =>
+    c.copyIn('assessments', ASSESSMENT_COLUMNS, chunked(n, s.chunkRows, rows.assessment)),
+  );
+  await timed(tables, 'eligibility_decisions', n, () =>
+    c.copyIn('eligibility_decisions', DECISION_COLUMNS, chunked(n, s.chunkRows, rows.decision)),
+  );
+  await timed(tables, 'allocations', n, () =>
+    c.copyIn('allocations', ALLOCATION_COLUMNS, chunked(n, s.chunkRows, rows.allocation)),
+  );
+  return { count: n, rasVersionId };
+}
+
+const LOADED_TABLES = [
+  'teams',
+  'users',
+  'role_grants',
+  'team_members',
+  'people',
+  'care_team_members',
+  'consents',
+  'ras_versions',
+  'assessments',
+  'eligibility_decisions',
+  'allocations',
+];
 
 /** Create the synthetic partnership. Throws GenerateError if the code is taken. */
 export async function generatePartnership(
@@ -313,10 +400,17 @@ export async function generatePartnership(
 ): Promise<GenerateResult> {
   if (!Number.isSafeInteger(options.people) || options.people < 1 || options.people >= 10_000_000)
     throw new GenerateError('Say how many people to make: a whole number from 1 to 9,999,999');
+  for (const [name, share] of [
+    ['assessed', options.assessed],
+    ['reassessed', options.reassessed],
+  ] as const)
+    if (share !== undefined && !(share >= 0 && share <= 1))
+      throw new GenerateError(`The ${name} share must be from 0 to 100%`);
   const code = options.partnershipCode ?? `synthetic-${String(seedNumber(options.seed))}`;
   const s = shapeFor(options, code);
   const start = performance.now();
   const tables: TableTiming[] = [];
+  let assessments = { count: 0, rasVersionId: '' };
   await db.withClient(async (c) => {
     const taken = await c.query('select 1 from partnerships where code = $1 or id = $2', [
       code,
@@ -341,7 +435,8 @@ export async function generatePartnership(
         [s.orgs.council, s.orgs.icb, s.orgs.trust, s.partnershipId],
       );
       await loadStaff(c, s, code, tables);
-      await loadPeople(c, s, options, code, tables);
+      const memo = await loadPeople(c, s, options, code, tables);
+      assessments = await loadAssessments(c, s, options, memo, tables);
       await c.query(
         `insert into audit_events (partnership_id, actor, action, record_type, record_id, detail)
          values ($1::uuid, 'cli generate', 'create', 'partnership', $1::text, $2)`,
@@ -352,12 +447,17 @@ export async function generatePartnership(
       await c.exec('rollback');
       throw error;
     }
+    // Fresh statistics, so that the first queries after a large load are planned for its size
+    // rather than for the empty tables autovacuum last saw.
+    await timed(tables, 'analyze', 0, () => c.exec(`analyze ${LOADED_TABLES.join(', ')}`));
   });
-  const rows = tables.reduce((sum, t) => sum + t.rows, 0) + 4;
+  const rows = tables.reduce((sum, t) => sum + t.rows, 0) + 5;
   return {
     partnershipId: s.partnershipId,
     partnershipCode: code,
     people: s.people,
+    assessments: assessments.count,
+    rasVersionId: assessments.rasVersionId,
     rows,
     seconds: (performance.now() - start) / 1000,
     tables,

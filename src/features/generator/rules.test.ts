@@ -11,6 +11,7 @@ import {
   makeIdFactory,
   makeRandom,
   plan,
+  planAssessments,
   syntheticNhsNumber,
 } from './rules.ts';
 
@@ -101,4 +102,23 @@ test('CSV fields are quoted only when needed', () => {
     ['two\nlines', '"two\nlines"'],
   ];
   for (const [value, expected] of cases) assert.equal(csvField(value), expected);
+});
+
+test('assessment plans: deterministic, answers in range, shares respected', () => {
+  const counts = [4, 4, 2, 7];
+  const a = planAssessments(5, 2000, counts, { assessed: 0.9, reassessed: 0.1 });
+  const b = planAssessments(5, 2000, counts, { assessed: 0.9, reassessed: 0.1 });
+  assert.deepEqual(a, b);
+  const firsts = a.sequence.subarray(0, a.count).filter((x) => x === 1).length;
+  assert.ok(firsts > 1700 && firsts < 1900, `about 90% assessed (got ${String(firsts)})`);
+  assert.ok(a.count - firsts > 120 && a.count - firsts < 240, 'about 10% reassessed');
+  for (let r = 0; r < a.count; r++) {
+    counts.forEach((n, k) => assert.ok((a.answers[r * counts.length + k] ?? -1) < n));
+    if (a.sequence[r] === 2) {
+      assert.equal(a.person[r], a.person[r - 1], 'a reassessment follows the first');
+      assert.ok((a.day[r] ?? 0) > (a.day[r - 1] ?? 0), 'and is later');
+    }
+  }
+  assert.equal(planAssessments(5, 100, counts, { assessed: 0, reassessed: 1 }).count, 0);
+  assert.throws(() => planAssessments(5, 1, [0], { assessed: 1, reassessed: 0 }), RangeError);
 });

@@ -236,7 +236,18 @@ export function plan(people: number): { teams: number; coordinators: number } {
  */
 export function makeIdFactory(partnershipCode: string, seed: number) {
   const prefix = hash32(`${partnershipCode}:${seed}`).toString(16).padStart(8, '0');
-  const kinds = { partnership: 0, organisation: 1, team: 2, user: 3, person: 4, consent: 5 };
+  const kinds = {
+    partnership: 0,
+    organisation: 1,
+    team: 2,
+    user: 3,
+    person: 4,
+    consent: 5,
+    rasVersion: 6,
+    assessment: 7,
+    decision: 8,
+    allocation: 9,
+  };
   return (kind: keyof typeof kinds, n: number): string => {
     const counter = n.toString(16).padStart(12, '0');
     return `${prefix}-000${String(kinds[kind])}-4000-8000-${counter}`;
@@ -255,3 +266,83 @@ export function csvLine(values: readonly (string | number | null)[]): string {
 }
 
 export { PRIMARY_SUPPORT_REASONS };
+
+// ---------------------------------------------------------------------------------------------
+// Assessments and allocations
+
+/** How many eligibility profiles (kinds of assessed need) generated assessments are drawn from. */
+export const ELIGIBILITY_PROFILES = 24;
+
+export interface AssessmentShares {
+  /** The share of people with a completed assessment, from 0 to 1. */
+  assessed: number;
+  /** The share of those assessed who have been reassessed once since, from 0 to 1. */
+  reassessed: number;
+}
+
+/**
+ * Every completed assessment to generate, as compact arrays (row r of count): whose it is, its
+ * sequence (1, or 2 for a reassessment), the day it was completed (days after the RAS took
+ * effect), its eligibility profile (0 = least need) and, for each RAS question in order, the
+ * index of the answer chosen. Rows are in person order, a reassessment straight after the
+ * first. Deterministic from the seed.
+ */
+export interface AssessmentPlan {
+  count: number;
+  questions: number;
+  person: Int32Array;
+  sequence: Uint8Array;
+  day: Uint16Array;
+  profile: Uint8Array;
+  answers: Uint8Array;
+}
+
+/**
+ * Draws the plan. answerCounts holds how many answers each RAS question has (answers are in
+ * order of need, as in the demo RAS). A person's need, drawn once, makes their answers and their
+ * profile rise together; a reassessment moves it a little.
+ */
+export function planAssessments(
+  seed: number,
+  people: number,
+  answerCounts: readonly number[],
+  shares: AssessmentShares,
+): AssessmentPlan {
+  for (const n of answerCounts)
+    if (!Number.isInteger(n) || n < 1 || n > 255)
+      throw new RangeError('each question needs 1 to 255 answers');
+  const rand = makeRandom(hash32(`${String(seed)}:assessments`));
+  const q = answerCounts.length;
+  const capacity = people * 2;
+  const plan: AssessmentPlan = {
+    count: 0,
+    questions: q,
+    person: new Int32Array(capacity),
+    sequence: new Uint8Array(capacity),
+    day: new Uint16Array(capacity),
+    profile: new Uint8Array(capacity),
+    answers: new Uint8Array(capacity * q),
+  };
+  const emit = (person: number, sequence: number, day: number, need: number) => {
+    const r = plan.count++;
+    plan.person[r] = person;
+    plan.sequence[r] = sequence;
+    plan.day[r] = day;
+    plan.profile[r] = Math.min(ELIGIBILITY_PROFILES - 1, Math.floor(need * ELIGIBILITY_PROFILES));
+    for (let k = 0; k < q; k++) {
+      const n = answerCounts[k] ?? 1;
+      plan.answers[r * q + k] = Math.min(n - 1, Math.floor((0.6 * need + 0.4 * rand()) * n));
+    }
+  };
+  for (let i = 0; i < people; i++) {
+    if (rand() >= shares.assessed) continue;
+    const need = rand();
+    const day = Math.floor(rand() * 120);
+    emit(i, 1, day, need);
+    if (rand() < shares.reassessed) {
+      const moved = Math.min(0.999, Math.max(0, need + (rand() - 0.5) * 0.3));
+      emit(i, 2, day + 14 + Math.floor(rand() * 60), moved);
+    }
+  }
+  return plan;
+}
