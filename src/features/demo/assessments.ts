@@ -82,7 +82,7 @@ export function demoAnswers(i: number, ras: RasVersion, level = 0): AssessmentAn
   const budget = Object.fromEntries(
     ras.questions.map((q, k) => {
       // A spread of needs: most answers low, some middling, a few high.
-      const roll = (i * 31 + k * 17 + i * k) % 7;
+      const roll = (i * 31 + k * 17 + i * k + 5 * k * k) % 7;
       const need = roll < 3 ? 0 : roll < 5 ? 1 : roll < 6 ? 2 : 3;
       const pick = Math.min(q.answers.length - 1, need + level);
       return [q.id, q.answers[pick]?.id ?? q.answers[0]?.id ?? ''];
