@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- NAME [options]]: runs one benchmark in bench/ (generate, search, cold-start),
+// npm run bench [-- NAME [options]]: runs one benchmark in bench/ (generate, search, cold-start, impact-preview),
 // or all of them in turn. Benchmarks print their figures; they are not tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -18,7 +18,8 @@ if (name === '--help' || name === '-h') {
   console.log('Options: --people N (default 1000000) to scale down for a quick run.');
   process.exit(0);
 }
-const names = name && !name.startsWith('--') ? [name] : ['cold-start', 'generate', 'search'];
+const names =
+  name && !name.startsWith('--') ? [name] : ['cold-start', 'generate', 'search', 'impact-preview'];
 const args = name && !name.startsWith('--') ? rest : process.argv.slice(2);
 let failed = 0;
 for (const n of names) {

@@ -32,3 +32,5 @@ export {
   RAS_IN_USE_MESSAGE,
 } from './store.js';
 export type { AllocationOverride, StoredAllocation, StoredRasVersion } from './store.js';
+export { previewImpact } from './preview.js';
+export type { ImpactPreviewResult } from './preview.js';
