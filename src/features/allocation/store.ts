@@ -287,7 +287,7 @@ async function loadAllocations(
       .filter((o) => o.allocation_id === r.id)
       .map((o) => ({
         id: o.id,
-        annual: pence(Number(o.annual_pence)),
+        annual: pence(o.annual_pence),
         reason: o.reason,
         recordedBy: o.recorded_by,
         recordedByName: o.full_name,
