@@ -249,6 +249,84 @@ export interface AllocationOverridesTable {
   recorded_at: Generated<Date>;
 }
 
+export interface PartnershipPoliciesTable {
+  id: Generated<string>;
+  partnership_id: string;
+  kind: 'sign_off' | 'spending_rules';
+  policy: Json<unknown>;
+  recorded_by: string | null;
+  recorded_at: Generated<Date>;
+}
+export type PlanStatus = 'draft' | 'submitted' | 'approved' | 'refused' | 'superseded';
+export type SignOffLevel = 'coordinator' | 'team_manager' | 'panel';
+export interface SupportPlansTable {
+  id: Generated<string>;
+  partnership_id: string;
+  person_id: string;
+  sequence: number;
+  allocation_id: string | null;
+  status: ColumnType<PlanStatus, PlanStatus | undefined, PlanStatus>;
+  document: Json<unknown>;
+  total_annual_pence: Generated<number>;
+  indicative_annual_pence: number | null;
+  route: SignOffLevel | null;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_by: string | null;
+  updated_at: Generated<Date>;
+  submitted_by: string | null;
+  submitted_at: Date | null;
+  approved_on: CivilDate | null;
+  approved_at: Date | null;
+  person_agreed_at: Date | null;
+  person_agreement: Json<unknown> | null;
+}
+export interface PlanDecisionsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  plan_id: string;
+  step: SignOffLevel;
+  outcome: 'approved' | 'refused' | 'escalated';
+  reason: string | null;
+  decided_by: string | null;
+  decided_at: Generated<Date>;
+}
+export interface ReviewsTable {
+  id: Generated<string>;
+  partnership_id: string;
+  person_id: string;
+  plan_id: string;
+  kind: 'planned' | 'unplanned';
+  rule: string;
+  earliest_on: CivilDate | null;
+  due_on: CivilDate;
+  status: ColumnType<
+    'due' | 'completed' | 'cancelled',
+    'due' | 'completed' | 'cancelled' | undefined
+  >;
+  document: Json<unknown> | null;
+  completed_on: CivilDate | null;
+  completed_by: string | null;
+  completed_at: Date | null;
+  cancelled_reason: string | null;
+  created_at: Generated<Date>;
+}
+export interface OutcomeMeasuresTable {
+  id: Generated<string>;
+  partnership_id: string;
+  person_id: string;
+  plan_id: string | null;
+  review_id: string | null;
+  instrument:
+    'swemwbs' | 'eq5d5l' | 'ascot_sct4' | 'employment' | 'accommodation' | 'goal_attainment';
+  taken_on: CivilDate;
+  answers: Json<unknown>;
+  score: Json<unknown>;
+  recorded_by: string | null;
+  recorded_at: Generated<Date>;
+}
+
 export interface Schema {
   partnerships: PartnershipsTable;
   organisations: OrganisationsTable;
@@ -270,4 +348,9 @@ export interface Schema {
   eligibility_judgements: EligibilityJudgementsTable;
   allocations: AllocationsTable;
   allocation_overrides: AllocationOverridesTable;
+  partnership_policies: PartnershipPoliciesTable;
+  support_plans: SupportPlansTable;
+  plan_decisions: PlanDecisionsTable;
+  reviews: ReviewsTable;
+  outcome_measures: OutcomeMeasuresTable;
 }
