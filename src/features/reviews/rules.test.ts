@@ -234,6 +234,21 @@ test('review timetable: a table of cases', () => {
       },
     },
     {
+      name: 'NHS money in an individual service fund: the budget timetable',
+      signedOffOn: '2027-05-31',
+      streams: [nhs('individual_service_fund')],
+      expected: {
+        care_plan_first: ['2027-07-12', '2027-07-26'],
+        phb_first: [null, '2027-08-31'],
+      },
+    },
+    {
+      name: 'council money in an individual service fund: the care plan timetable only',
+      signedOffOn: '2027-05-31',
+      streams: [council('individual_service_fund', '2027-06-01')],
+      expected: { care_plan_first: ['2027-07-12', '2027-07-26'] },
+    },
+    {
       name: 'mixed NHS budget: the budget timetable and the direct payment timetable',
       signedOffOn: '2027-01-10',
       streams: [nhs('mixed', '2027-02-15')],

@@ -141,8 +141,17 @@ export const PLANNED_REVIEW_RULE_DETAILS: Readonly<
   },
 };
 
-/** How a budget's money is held (issue 4 point 1; DOMAIN.md 2.3 and 3.2). */
-export const HOLDING_OPTIONS = ['direct_payment', 'managed', 'third_party', 'mixed'] as const;
+/**
+ * How a budget's money is held (issue 4 point 1; DOMAIN.md 2.3 and 3.2). The same list as
+ * planning's (a test checks); kept here because a rules file may not import another feature.
+ */
+export const HOLDING_OPTIONS = [
+  'direct_payment',
+  'managed',
+  'third_party',
+  'individual_service_fund',
+  'mixed',
+] as const;
 export type HoldingOption = (typeof HOLDING_OPTIONS)[number];
 
 /** Which body's money a funding stream is: the council's (Care Act) or the NHS's. */
