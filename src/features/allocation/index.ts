@@ -34,3 +34,4 @@ export {
 export type { AllocationOverride, StoredAllocation, StoredRasVersion } from './store.js';
 export { previewImpact } from './preview.js';
 export type { ImpactPreviewResult } from './preview.js';
+export { currentAllocationId } from './budget-store.js';
