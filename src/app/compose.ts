@@ -17,6 +17,10 @@ import { reportRoutes } from '../features/reports/routes.js';
 import { apiRoutes } from '../features/api/routes.js';
 import { createPeopleService } from '../features/people/index.js';
 import { allocationRoutes } from '../features/allocation/routes.js';
+import { planningPanel, planningRoutes } from '../features/planning/routes.js';
+import { signOffRoutes } from '../features/planning/sign-off-routes.js';
+import { reviewRoutes } from '../features/reviews/routes.js';
+import { measureRoutes, measuresPanel } from '../features/measures/routes.js';
 import {
   assessmentCaseloadActions,
   assessmentPanel,
@@ -45,10 +49,18 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
       db,
       now,
       breakGlassHours: config.breakGlassHours,
-      panels: [assessmentPanel({ db, now })],
+      panels: [
+        assessmentPanel({ db, now }),
+        planningPanel({ db, now }),
+        measuresPanel({ db, now }),
+      ],
       caseloadActions: [assessmentCaseloadActions({ db, now })],
     }),
     assessmentRoutes({ db, now }),
+    planningRoutes({ db, now }),
+    signOffRoutes({ db, now }),
+    reviewRoutes({ db, now }),
+    measureRoutes({ db, now }),
     authRoutes({
       db,
       accounts,
