@@ -19,6 +19,7 @@ import { createPeopleService } from '../features/people/index.js';
 import { allocationRoutes } from '../features/allocation/routes.js';
 import { planningPanel, planningRoutes } from '../features/planning/routes.js';
 import { signOffRoutes } from '../features/planning/sign-off-routes.js';
+import { policyRoutes } from '../features/planning/policy-routes.js';
 import { reviewRoutes } from '../features/reviews/routes.js';
 import { measureRoutes, measuresPanel } from '../features/measures/routes.js';
 import {
@@ -59,6 +60,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     assessmentRoutes({ db, now }),
     planningRoutes({ db, now }),
     signOffRoutes({ db, now }),
+    policyRoutes({ db, now }),
     reviewRoutes({ db, now }),
     measureRoutes({ db, now }),
     authRoutes({
