@@ -190,7 +190,19 @@ export function assessmentRows(ctx: AssessmentRowsContext) {
   const at = (r: number, hour: number) =>
     new Date(day(r).getTime() + hour * 3_600_000).toISOString();
 
+  const budget = (r: number) => {
+    const result = calculateIndicativeBudget(ras, rasAnswers(r), {
+      section117: decide(r).section117,
+    });
+    if (!result.ok) throw new Error(`generated answers do not fit: ${result.messages.join('; ')}`);
+    return result.budget;
+  };
+
   return {
+    /** The indicative budget of row r (what its allocation row stores). */
+    budget,
+    /** The day row r's assessment was completed, as a Date at midnight UTC. */
+    completedDay: day,
     assessment: (r: number): string => {
       const person = plan.person[r] ?? 0;
       const d = decide(r);

@@ -20,6 +20,7 @@ import {
 } from '../assessment/index.ts';
 import { GenerateError, generatePartnership, type GenerateResult } from './generate.ts';
 import { plan, planAssessments } from './rules.ts';
+import { planDocumentSchema } from '../planning/document.ts';
 
 let db: Db;
 let first: GenerateResult;
@@ -252,4 +253,61 @@ test('a share of people can be left unassessed, and a share outside 0 to 100% is
     generatePartnership(db, { people: 10, seed: 1, partnershipCode: 'gen-bad', assessed: 1.5 }),
     GenerateError,
   );
+});
+
+test('every assessed person has one approved plan from their latest allocation, costed within it; some wait for sign-off; reviews are due', async () => {
+  const rows = await inPartnership(db, first.partnershipId, (tx) =>
+    tx
+      .selectFrom('support_plans as s')
+      .innerJoin('allocations as a', 'a.id', 's.allocation_id')
+      .select([
+        's.person_id',
+        's.sequence',
+        's.status',
+        's.route',
+        's.document',
+        's.total_annual_pence',
+        's.indicative_annual_pence',
+        'a.annual_pence',
+        'a.assessment_id',
+      ])
+      .execute(),
+  );
+  const approved = rows.filter((r) => r.status === 'approved');
+  const people = new Set(approved.map((r) => r.person_id));
+  assert.equal(people.size, approved.length, 'one approved plan each');
+  assert.equal(approved.length, first.people, 'everyone is assessed by default');
+  const latest = await inPartnership(db, first.partnershipId, (tx) =>
+    tx
+      .selectFrom('assessments')
+      .select(['person_id', (eb) => eb.fn.max('sequence').as('n')])
+      .groupBy('person_id')
+      .execute(),
+  );
+  const latestOf = new Map(latest.map((l) => [l.person_id, l.n]));
+  const sequences = await inPartnership(db, first.partnershipId, (tx) =>
+    tx.selectFrom('assessments').select(['id', 'sequence', 'person_id']).execute(),
+  );
+  const seqOf = new Map(sequences.map((x) => [x.id, x.sequence]));
+  for (const r of approved) {
+    assert.equal(
+      seqOf.get(r.assessment_id),
+      latestOf.get(r.person_id),
+      'from the latest assessment',
+    );
+    assert.equal(r.indicative_annual_pence, r.annual_pence);
+    assert.ok(r.total_annual_pence <= r.annual_pence, 'within the indicative budget');
+    const doc = planDocumentSchema.safeParse(r.document);
+    assert.ok(doc.success, JSON.stringify(doc.error?.issues));
+  }
+  const waiting = rows.filter((r) => r.status === 'submitted');
+  assert.ok(waiting.length > 0 && waiting.length < first.people / 20, String(waiting.length));
+  assert.ok(waiting.every((w) => w.sequence === 2 && w.route !== null));
+  const reviews = await inPartnership(db, first.partnershipId, (tx) =>
+    tx.selectFrom('reviews').select(['status', 'rule', 'due_on', 'person_id']).execute(),
+  );
+  const due = reviews.filter((r) => r.status === 'due');
+  assert.equal(new Set(due.map((r) => r.person_id)).size, first.people, 'one review due each');
+  assert.ok(reviews.some((r) => r.status === 'completed' && r.rule === 'care_plan_first'));
+  assert.ok(due.some((r) => r.rule === 'care_plan_annual'));
 });

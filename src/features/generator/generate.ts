@@ -1,6 +1,7 @@
 // pooled generate: a large synthetic partnership, loaded with COPY in one transaction.
 // Deterministic from the seed (names, NHS numbers, ids); fictional throughout.
 import type { Db, RawClient } from '../../platform/db/database.js';
+import { isLatest, PLAN_COLUMNS, planRows, REVIEW_COLUMNS, type PlanRowsContext } from './plans.js';
 import { DEMO_RAS, rasVersionSchema, type RasVersion } from '../allocation/index.js';
 import { S117_SECTIONS } from '../people/schema.js';
 import {
@@ -376,6 +377,30 @@ async function loadAssessments(
   await timed(tables, 'allocations', n, () =>
     c.copyIn('allocations', ALLOCATION_COLUMNS, chunked(n, s.chunkRows, rows.allocation)),
   );
+  // Support plans and reviews for each person's latest assessment (issue 4).
+  const plans = planRows({
+    partnershipId: s.partnershipId,
+    count: n,
+    personOfRow: (r) => assessmentPlan.person[r] ?? 0,
+    budget: rows.budget,
+    completedDay: rows.completedDay,
+    personId: (i) => s.id('person', i),
+    coordinatorId: (i) => s.id('user', memo.coordinator[i] ?? 0),
+    allocationId: (r) => s.id('allocation', r),
+    planId: (r, version) => s.id('plan', r * 2 + version - 1),
+    reviewId: (r, k) => s.id('review', r * 2 + k),
+    asOf: new Date(Date.parse(`${ras.effectiveFrom}T00:00:00Z`) + 236 * 86_400_000),
+  });
+  const rowsOf = { count: n, personOfRow: (x: number) => assessmentPlan.person[x] ?? 0 };
+  let planCount = 0;
+  for (let r = 0; r < n; r++) if (isLatest(rowsOf, r)) planCount += 1;
+  await timed(tables, 'support_plans', planCount, async () => {
+    await c.copyIn('support_plans', PLAN_COLUMNS, chunked(n, s.chunkRows, plans.plan));
+    await c.copyIn('support_plans', PLAN_COLUMNS, chunked(n, s.chunkRows, plans.waitingPlan));
+  });
+  await timed(tables, 'reviews', planCount, () =>
+    c.copyIn('reviews', REVIEW_COLUMNS, chunked(n, s.chunkRows, plans.reviews)),
+  );
   return { count: n, rasVersionId };
 }
 
@@ -391,6 +416,8 @@ const LOADED_TABLES = [
   'assessments',
   'eligibility_decisions',
   'allocations',
+  'support_plans',
+  'reviews',
 ];
 
 /** Create the synthetic partnership. Throws GenerateError if the code is taken. */

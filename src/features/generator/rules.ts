@@ -247,10 +247,12 @@ export function makeIdFactory(partnershipCode: string, seed: number) {
     assessment: 7,
     decision: 8,
     allocation: 9,
+    plan: 10,
+    review: 11,
   };
   return (kind: keyof typeof kinds, n: number): string => {
     const counter = n.toString(16).padStart(12, '0');
-    return `${prefix}-000${String(kinds[kind])}-4000-8000-${counter}`;
+    return `${prefix}-${kinds[kind].toString(16).padStart(4, '0')}-4000-8000-${counter}`;
   };
 }
 

@@ -1,0 +1,257 @@
+// Support plans and reviews for the generated partnership (issue 4): for each person's latest
+// assessment, an approved plan costed within the indicative budget, and the reviews the law
+// requires; about 2 % of people also have a new version waiting for sign-off. As CSV lines for
+// COPY, deterministic from the assessment rows. The generated world is "as of" a fixed day, so
+// the same seed always gives the same rows: reviews due before it were done a week early.
+import type { IndicativeBudget } from '../allocation/index.js';
+import { csvLine } from './rules.js';
+
+export const PLAN_COLUMNS = [
+  'id',
+  'partnership_id',
+  'person_id',
+  'sequence',
+  'allocation_id',
+  'status',
+  'document',
+  'total_annual_pence',
+  'indicative_annual_pence',
+  'route',
+  'version',
+  'created_by',
+  'created_at',
+  'updated_by',
+  'updated_at',
+  'submitted_by',
+  'submitted_at',
+  'approved_on',
+  'approved_at',
+  'person_agreed_at',
+  'person_agreement',
+] as const;
+
+export const REVIEW_COLUMNS = [
+  'id',
+  'partnership_id',
+  'person_id',
+  'plan_id',
+  'kind',
+  'rule',
+  'earliest_on',
+  'due_on',
+  'status',
+  'document',
+  'completed_on',
+  'completed_by',
+  'completed_at',
+] as const;
+
+const DAY = 86_400_000;
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const plusDays = (d: Date, n: number) => new Date(d.getTime() + n * DAY);
+/** The civil date n months later, the corresponding day clamped to the month's end. */
+function plusMonths(d: Date, n: number): Date {
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth() + n;
+  const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m, Math.min(d.getUTCDate(), last)));
+}
+
+export interface PlanRowsContext {
+  partnershipId: string;
+  /** Assessment rows, in person order (a person's rows are next to each other). */
+  count: number;
+  personOfRow: (r: number) => number;
+  budget: (r: number) => IndicativeBudget;
+  completedDay: (r: number) => Date;
+  personId: (person: number) => string;
+  coordinatorId: (person: number) => string;
+  allocationId: (r: number) => string;
+  /** Ids for plan rows and review rows. */
+  planId: (r: number, version: number) => string;
+  reviewId: (r: number, k: number) => string;
+  /** The day the generated world stands on. */
+  asOf: Date;
+}
+
+/** Whether row r is its person's latest assessment (the rows of one person are adjacent). */
+export function isLatest(ctx: Pick<PlanRowsContext, 'count' | 'personOfRow'>, r: number): boolean {
+  return r === ctx.count - 1 || ctx.personOfRow(r + 1) !== ctx.personOfRow(r);
+}
+
+function documentFor(budget: IndicativeBudget, share: number) {
+  const weekly = Math.floor((budget.weekly * share) / 100);
+  const stream = budget.streams[0];
+  return {
+    outcomes: [
+      { id: 'goal', text: 'To stay well and do more of what matters to me', needIds: [], note: '' },
+    ],
+    items: stream
+      ? [
+          {
+            id: 'pa',
+            what: 'Personal assistant',
+            details: '',
+            category: 'personal_assistant',
+            provider: { kind: 'provider', name: 'Synthetic Support Ltd' },
+            unitCostPence: weekly,
+            units: 1,
+            frequency: 'weekly',
+            streamId: stream.id,
+            outcomeIds: ['goal'],
+            ruleReasons: {},
+          },
+        ]
+      : [],
+    streams: budget.streams.map((s) => ({
+      id: s.id,
+      name: s.name,
+      body: s.kind === 'socialCare' || s.id === 'section-117-council' ? 'council' : 'nhs',
+      holding: s.kind === 'socialCare' ? 'direct_payment' : 'managed',
+      managedBy: 'person',
+    })),
+    crisis: { whoToCall: 'The crisis team', whatToDo: 'Call them', setAsidePence: 0 },
+    risks: [],
+    riskManagementProcedure: null,
+    overBudgetJustification: '',
+    startsOn: null,
+  };
+}
+
+export function planRows(ctx: PlanRowsContext) {
+  /** Share of the weekly budget a person's plan costs, 60–95 %, from the row number. */
+  const share = (r: number) => 60 + ((r * 37) % 36);
+  const approvedDay = (r: number) => plusDays(ctx.completedDay(r), 14 + (r % 21));
+  const waiting = (r: number) => r % 50 === 7;
+  return {
+    plan: (r: number): string | null => {
+      if (!isLatest(ctx, r)) return null;
+      const person = ctx.personOfRow(r);
+      const by = ctx.coordinatorId(person);
+      const budget = ctx.budget(r);
+      const doc = documentFor(budget, share(r));
+      const total = (doc.items[0]?.unitCostPence ?? 0) * 52;
+      const approved = approvedDay(r);
+      const at = approved.toISOString();
+      return csvLine([
+        ctx.planId(r, 1),
+        ctx.partnershipId,
+        ctx.personId(person),
+        1,
+        ctx.allocationId(r),
+        'approved',
+        JSON.stringify(doc),
+        total,
+        budget.annual,
+        'coordinator',
+        3,
+        by,
+        at,
+        by,
+        at,
+        by,
+        at,
+        isoDay(approved),
+        at,
+        at,
+        JSON.stringify({ how: 'In person', by: 'the person' }),
+      ]);
+    },
+    /** A second version waiting for sign-off, for about one person in 50. */
+    waitingPlan: (r: number): string | null => {
+      if (!isLatest(ctx, r) || !waiting(r)) return null;
+      const person = ctx.personOfRow(r);
+      const by = ctx.coordinatorId(person);
+      const budget = ctx.budget(r);
+      const over = r % 3 === 0;
+      const doc = documentFor(budget, over ? 120 : 90);
+      const total = (doc.items[0]?.unitCostPence ?? 0) * 52;
+      const submitted = plusDays(ctx.asOf, -1 - (r % 30)).toISOString();
+      return csvLine([
+        ctx.planId(r, 2),
+        ctx.partnershipId,
+        ctx.personId(person),
+        2,
+        ctx.allocationId(r),
+        'submitted',
+        JSON.stringify({ ...doc, overBudgetJustification: over ? 'Needs changed' : '' }),
+        total,
+        budget.annual,
+        over ? 'team_manager' : 'coordinator',
+        2,
+        by,
+        submitted,
+        by,
+        submitted,
+        by,
+        submitted,
+        null,
+        null,
+        null,
+        null,
+      ]);
+    },
+    /** The care plan's first review, and the annual one after it if the first is done. */
+    reviews: (r: number): string | null => {
+      if (!isLatest(ctx, r)) return null;
+      const person = ctx.personOfRow(r);
+      const by = ctx.coordinatorId(person);
+      const approved = approvedDay(r);
+      const due = plusDays(approved, 56);
+      const earliest = plusDays(approved, 42);
+      const planId = ctx.planId(r, 1);
+      if (due.getTime() >= ctx.asOf.getTime() || r % 10 === 3) {
+        // Not done yet (and one in ten overdue).
+        return csvLine([
+          ctx.reviewId(r, 0),
+          ctx.partnershipId,
+          ctx.personId(person),
+          planId,
+          'planned',
+          'care_plan_first',
+          isoDay(earliest),
+          isoDay(due),
+          'due',
+          null,
+          null,
+          null,
+          null,
+        ]);
+      }
+      const done = plusDays(due, -7);
+      const next = plusMonths(done, 12);
+      return (
+        csvLine([
+          ctx.reviewId(r, 0),
+          ctx.partnershipId,
+          ctx.personId(person),
+          planId,
+          'planned',
+          'care_plan_first',
+          isoDay(earliest),
+          isoDay(due),
+          'completed',
+          JSON.stringify({ outcomes: [{ id: 'goal', achieved: 'partly' }], sufficient: true }),
+          isoDay(done),
+          by,
+          done.toISOString(),
+        ]) +
+        csvLine([
+          ctx.reviewId(r, 1),
+          ctx.partnershipId,
+          ctx.personId(person),
+          planId,
+          'planned',
+          'care_plan_annual',
+          null,
+          isoDay(next),
+          'due',
+          null,
+          null,
+          null,
+          null,
+        ])
+      );
+    },
+  };
+}
