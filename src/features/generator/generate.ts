@@ -1,7 +1,7 @@
 // pooled generate: a large synthetic partnership, loaded with COPY in one transaction.
 // Deterministic from the seed (names, NHS numbers, ids); fictional throughout.
 import type { Db, RawClient } from '../../platform/db/database.js';
-import { isLatest, PLAN_COLUMNS, planRows, REVIEW_COLUMNS, type PlanRowsContext } from './plans.js';
+import { isLatest, PLAN_COLUMNS, planRows, REVIEW_COLUMNS } from './plans.js';
 import { DEMO_RAS, rasVersionSchema, type RasVersion } from '../allocation/index.js';
 import { S117_SECTIONS } from '../people/schema.js';
 import {
