@@ -17,6 +17,12 @@ const ITEMS: { href: string; text: string; roles: Role[] }[] = [
     roles: ['care_coordinator', 'team_manager', 'finance_officer', 'broker'],
   },
   { href: '/people/new', text: 'Add a person', roles: ['care_coordinator', 'team_manager'] },
+  { href: '/sign-off', text: 'Sign-off', roles: ['care_coordinator', 'team_manager'] },
+  {
+    href: '/reviews',
+    text: 'Reviews',
+    roles: ['care_coordinator', 'team_manager', 'partnership_admin'],
+  },
   {
     href: '/oversight/break-glass',
     text: 'Break-glass log',
