@@ -158,6 +158,10 @@ test('recording a review: every answer is needed; completing it stores it and sc
   // The completed review shows what was found and offers a new plan version.
   const shown = await c.get(`/reviews/${x.firstReviewId}`);
   assert.match(flat(shown.text), /Partly achieved/);
+  assert.match(
+    flat(shown.text),
+    new RegExp(`Status Completed on ${formatCivilDate(today)} by Casey Coordinator`),
+  );
   assert.match(shown.text, new RegExp(`action="/people/${x.personId}/plans"`));
   assert.match(
     flat(shown.text),
