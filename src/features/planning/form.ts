@@ -6,7 +6,11 @@ import { formatPounds, parsePounds, pence } from '../../platform/money.js';
 import type { FieldError } from '../../platform/http/errors.js';
 import type { PlanDocument } from './document.js';
 import {
+  AFFECTED,
   costItem,
+  NHS_DP_RISK_KINDS,
+  riskSchema,
+  type Risk,
   HOLDING_OPTIONS,
   MONEY_MANAGERS,
   PLAN_ITEM_CATEGORIES,
@@ -400,3 +404,123 @@ export const NEEDS = [
   { id: 'caring_for_a_child', label: 'Caring for a child' },
   { id: 'health', label: 'Mental or physical health (NHS)' },
 ] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Risks, with the positive risk-taking decision
+
+export const AFFECTED_LABELS: Record<(typeof AFFECTED)[number], string> = {
+  the_person: 'The person',
+  family_or_carers: 'Family or carers',
+  personal_assistants_or_staff: 'Personal assistants or staff',
+  other_people: 'Other people',
+};
+export const NHS_DP_RISK_KIND_LABELS: Record<(typeof NHS_DP_RISK_KINDS)[number], string> = {
+  health: 'A risk to their health',
+  from_the_service_bought: 'A risk from the service bought',
+  employing_someone: 'A risk of employing someone',
+  provider_without_complaints_procedure: 'A provider without a complaints procedure',
+};
+
+export function riskValues(r: Risk | undefined): FormValues {
+  const prt = r?.positiveRiskTaking ?? null;
+  return {
+    risk: r?.risk ?? '',
+    whatCouldHappen: r?.whatCouldHappen ?? '',
+    likelihood: r?.likelihood ?? '',
+    impact: r?.impact ?? '',
+    whoIsAffected: r?.whoIsAffected ?? [],
+    whoIsAffectedDetails: r?.whoIsAffectedDetails ?? '',
+    nhsDirectPaymentKind: r?.nhsDirectPaymentKind ?? '',
+    personsView: r?.personsView ?? '',
+    agreedApproach: r?.agreedApproach ?? '',
+    agreedBy: (r?.agreedBy ?? []).join('\n'),
+    agreedOn: r?.agreedOn ?? '',
+    positive: r === undefined ? '' : prt ? 'yes' : 'no',
+    prtDecision: prt?.decision ?? '',
+    prtBenefits: prt?.benefits ?? '',
+    prtDecidedBy: (prt?.decidedBy ?? []).join('\n'),
+    prtDecidedOn: prt?.decidedOn ?? '',
+    prtRevisitOn: prt?.revisitOn ?? '',
+  };
+}
+
+const RISK_FIELDS = [
+  'risk',
+  'whatCouldHappen',
+  'likelihood',
+  'impact',
+  'whoIsAffectedDetails',
+  'nhsDirectPaymentKind',
+  'personsView',
+  'agreedApproach',
+  'agreedBy',
+  'agreedOn',
+  'positive',
+  'prtDecision',
+  'prtBenefits',
+  'prtDecidedBy',
+  'prtDecidedOn',
+  'prtRevisitOn',
+] as const;
+
+export function parseRisk(body: unknown, id: string): Parsed<Risk> {
+  const values: FormValues = { whoIsAffected: list(body, 'whoIsAffected') };
+  for (const f of RISK_FIELDS) values[f] = str(body, f);
+  const v = (f: (typeof RISK_FIELDS)[number]) => values[f] as string;
+  const errors: FieldError[] = [];
+  if (v('positive') !== 'yes' && v('positive') !== 'no')
+    errors.push({
+      field: 'positive',
+      message: 'Say whether this is a positive risk-taking decision',
+    });
+  if (!validDate(v('agreedOn')))
+    errors.push({
+      field: 'agreedOn',
+      message: 'Enter the date the approach was agreed, like 2026-11-23',
+    });
+  if (v('positive') === 'yes' && !validDate(v('prtDecidedOn')))
+    errors.push({
+      field: 'prtDecidedOn',
+      message: 'Enter the date the decision was made, like 2026-11-23',
+    });
+  if (v('positive') === 'yes' && v('prtRevisitOn') !== '' && !validDate(v('prtRevisitOn')))
+    errors.push({
+      field: 'prtRevisitOn',
+      message: 'Enter the date to look again, like 2027-05-01',
+    });
+  const r = riskSchema.safeParse({
+    id,
+    risk: v('risk'),
+    whatCouldHappen: v('whatCouldHappen'),
+    likelihood: v('likelihood'),
+    impact: v('impact'),
+    whoIsAffected: values.whoIsAffected,
+    whoIsAffectedDetails: v('whoIsAffectedDetails'),
+    nhsDirectPaymentKind: v('nhsDirectPaymentKind') === '' ? null : v('nhsDirectPaymentKind'),
+    personsView: v('personsView'),
+    agreedApproach: v('agreedApproach'),
+    agreedBy: names(v('agreedBy')),
+    agreedOn: v('agreedOn'),
+    positiveRiskTaking:
+      v('positive') === 'yes'
+        ? {
+            decision: v('prtDecision'),
+            benefits: v('prtBenefits'),
+            decidedBy: names(v('prtDecidedBy')),
+            decidedOn: v('prtDecidedOn'),
+            revisitOn: v('prtRevisitOn') === '' ? null : v('prtRevisitOn'),
+          }
+        : null,
+  });
+  if (!r.success)
+    for (const e of firstErrors(r.error.issues, {
+      'positiveRiskTaking.decision': 'prtDecision',
+      'positiveRiskTaking.benefits': 'prtBenefits',
+      'positiveRiskTaking.decidedBy': 'prtDecidedBy',
+      'positiveRiskTaking.decidedOn': 'prtDecidedOn',
+      'positiveRiskTaking.revisitOn': 'prtRevisitOn',
+    }))
+      if (!errors.some((x) => x.field === e.field)) errors.push(e);
+  if (errors.length > 0 || !r.success) return { ok: false, errors, values };
+  return { ok: true, data: r.data, values };
+}

@@ -283,6 +283,44 @@ test('within budget: the coordinator is told they may sign it off, with a link t
   assert.match(after.text, new RegExp(`href="/plans/${id}/decision"`));
 });
 
+test('risks: a positive risk-taking decision is recorded; missing answers give 400 with the rest kept', async () => {
+  const { person } = await assessedPerson();
+  const c = await signedIn(coordinator);
+  const id = await startFromPersonPage(c, person.id);
+  const risk = {
+    risk: 'Travelling to choir alone',
+    whatCouldHappen: 'Getting lost or anxious on the bus',
+    likelihood: 'possible',
+    impact: 'minor',
+    whoIsAffected: ['the_person'],
+    whoIsAffectedDetails: '',
+    nhsDirectPaymentKind: '',
+    personsView: 'I want to do this on my own',
+    agreedApproach: 'Travel alone with a phone and a plan for getting home',
+    agreedBy: 'Alex\nCasey Coordinator',
+    agreedOn: '2026-11-20',
+    positive: 'yes',
+    prtDecision: 'Alex will travel to choir alone',
+    prtBenefits: 'Independence and confidence',
+    prtDecidedBy: 'Alex\nCasey Coordinator',
+    prtDecidedOn: '2026-11-20',
+    prtRevisitOn: '',
+  };
+  const bad = await save(c, `/plans/${id}/risks/new`, { ...risk, prtBenefits: '', likelihood: '' });
+  assert.equal(bad.status, 400);
+  assert.match(flat(bad.text), /Enter why the risk is worth taking/);
+  assert.match(flat(bad.text), /Choose how likely it is/);
+  assert.match(bad.text, /Getting lost or anxious on the bus/);
+  const ok = await save(c, `/plans/${id}/risks/new`, risk);
+  assert.equal(ok.status, 303);
+  const text = flat((await c.get(`/plans/${id}`)).text);
+  assert.match(text, /Travelling to choir alone/);
+  assert.match(
+    text,
+    /Positive risk-taking decision: Alex will travel to choir alone\. Why it is worth it: Independence and confidence\. Decided by Alex, Casey Coordinator on 20 November 2026/,
+  );
+});
+
 test('the printable plan is in plain English with the print stylesheet', async () => {
   const { person } = await assessedPerson();
   const c = await signedIn(coordinator);

@@ -24,14 +24,22 @@ import {
   parseMoney,
   parseOutcome,
   parseProcedure,
+  parseRisk,
   procedureValues,
+  riskValues,
+  AFFECTED_LABELS,
+  NHS_DP_RISK_KIND_LABELS,
   type FormValues,
   type Parsed,
 } from './form.js';
 import {
+  AFFECTED,
   HOLDING_OPTIONS,
   IMPACT_LABELS,
+  IMPACTS,
   LIKELIHOOD_LABELS,
+  LIKELIHOODS,
+  NHS_DP_RISK_KINDS,
   mayApprove,
   MONEY_MANAGERS,
   PLAN_ITEM_CATEGORIES,
@@ -105,6 +113,7 @@ function common(view: PlanView) {
     managerLabels: MANAGER_LABELS,
     likelihoodLabels: LIKELIHOOD_LABELS,
     impactLabels: IMPACT_LABELS,
+    affectedLabels: AFFECTED_LABELS,
     statusLabels: STATUS_LABELS,
     levelLabels: SIGN_OFF_LEVEL_LABELS,
     budgetLabels: BUDGET_LABELS,
@@ -119,10 +128,11 @@ function common(view: PlanView) {
   };
 }
 
-type Part = 'outcome' | 'item' | 'money' | 'crisis' | 'procedure' | 'budget-and-start';
+type Part = 'outcome' | 'item' | 'risk' | 'money' | 'crisis' | 'procedure' | 'budget-and-start';
 const TITLES: Record<Part, string> = {
   outcome: 'Outcome',
   item: 'What the money is for',
+  risk: 'A risk, and what was agreed',
   money: 'How the money is held',
   crisis: 'Crisis plan',
   procedure: 'NHS direct payment: risk-management procedure',
@@ -280,6 +290,10 @@ export function planningRoutes(deps: RouteDeps) {
           })),
           holdings: HOLDING_OPTIONS.map((k) => ({ value: k, text: HOLDING_LABELS[k] })),
           managers: MONEY_MANAGERS.map((k) => ({ value: k, text: MANAGER_LABELS[k] })),
+          likelihoods: LIKELIHOODS.map((k) => ({ value: k, text: LIKELIHOOD_LABELS[k] })),
+          impacts: IMPACTS.map((k) => ({ value: k, text: IMPACT_LABELS[k] })),
+          affected: AFFECTED.map((k) => ({ value: k, text: AFFECTED_LABELS[k] })),
+          nhsKinds: NHS_DP_RISK_KINDS.map((k) => ({ value: k, text: NHS_DP_RISK_KIND_LABELS[k] })),
           hits:
             page.entityId === undefined
               ? []
@@ -450,6 +464,47 @@ export function planningRoutes(deps: RouteDeps) {
       const iid = param(req, 'iid');
       const doc = view.plan.document;
       return saveRemoval(req, reply, { ...doc, items: doc.items.filter((x) => x.id !== iid) });
+    });
+
+    // Risks
+    app.get('/plans/:id/risks/:rid', async (req, reply) => {
+      const view = await draftView(req);
+      const rid = param(req, 'rid');
+      const r = view.plan.document.risks.find((x) => x.id === rid);
+      if (rid !== 'new' && !r) throw new NotFound('There is no such risk in this plan');
+      return renderPart(reply, view, 'risk', { values: riskValues(r), entityId: rid });
+    });
+    app.post('/plans/:id/risks/:rid', async (req, reply) => {
+      const view = await draftView(req);
+      const rid = param(req, 'rid');
+      const existing = view.plan.document.risks;
+      if (rid !== 'new' && !existing.some((x) => x.id === rid))
+        throw new NotFound('There is no such risk in this plan');
+      const id =
+        rid === 'new'
+          ? newId(
+              'risk',
+              existing.map((x) => x.id),
+            )
+          : rid;
+      return savePart(
+        req,
+        reply,
+        view,
+        'risk',
+        parseRisk(req.body, id),
+        (doc, r) => ({
+          ...doc,
+          risks: rid === 'new' ? [...doc.risks, r] : doc.risks.map((x) => (x.id === rid ? r : x)),
+        }),
+        rid,
+      );
+    });
+    app.post('/plans/:id/risks/:rid/remove', async (req, reply) => {
+      const view = await draftView(req);
+      const rid = param(req, 'rid');
+      const doc = view.plan.document;
+      return saveRemoval(req, reply, { ...doc, risks: doc.risks.filter((x) => x.id !== rid) });
     });
 
     // The money, the crisis plan, the procedure, the justification and start date
