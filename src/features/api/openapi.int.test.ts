@@ -79,6 +79,9 @@ test('every route the server has under /api/ is in the document, and nothing els
     'PUT /api/v1/assessments/:id/sections/budget',
     'POST /api/v1/assessments/:id/eligibility/judgements',
     'GET /api/v1/allocations/:id',
+    'PUT /api/v1/plans/:id',
+    'POST /api/v1/plans/:id/submit',
+    'GET /api/v1/people/:id/reviews',
   ])
     assert.ok(registered.includes(known), `${known} found in ${registered.join(', ')}`);
   assert.deepEqual(documentedRoutes(), registered);
@@ -109,10 +112,13 @@ test('each operation names its permission, its security and its problem response
       const access = method === 'get' ? 'read' : 'write';
       // People's details need people:*; assessments, decisions and budgets need assessments:*
       // as well, because they are part of a person's record.
+      // Support plans and reviews need plans:* with people:*, for the same reason.
       const aboutPeopleOnly = /^\/api\/v1\/people(\/\{id\})?$/.test(path);
+      const aboutPlans = /^\/api\/v1\/(plans\/|people\/\{id\}\/(plans|reviews)$)/.test(path);
+      const part = aboutPlans ? 'plans' : 'assessments';
       assert.deepEqual(
         scopes,
-        aboutPeopleOnly ? [`people:${access}`] : [`assessments:${access}`, `people:${access}`],
+        aboutPeopleOnly ? [`people:${access}`] : [`${part}:${access}`, `people:${access}`],
         where,
       );
       for (const scope of scopes)
@@ -155,6 +161,10 @@ test('every $ref points at a schema the document defines', () => {
     'Eligibility',
     'EligibilityJudgementInput',
     'Allocation',
+    'Plan',
+    'PlanList',
+    'PlanSaveInput',
+    'ReviewList',
   ])
     assert.ok(doc.components.schemas[name], name);
 });

@@ -7,6 +7,7 @@ import { assessmentOperations } from './assessments.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { defineOperation, type Operation } from './operations.js';
 import { peopleOperations } from './people.js';
+import { planOperations } from './plans.js';
 import { registerOperations } from './register.js';
 import { CATALOGUE } from './schemas.js';
 
@@ -28,6 +29,7 @@ export function apiOperations(deps: ApiDeps): Operation[] {
   const operations: Operation[] = [
     ...peopleOperations(deps),
     ...assessmentOperations(deps),
+    ...planOperations(deps),
     defineOperation({
       method: 'GET',
       path: '/openapi.json',

@@ -6,6 +6,7 @@ import { normaliseNhsNumber } from '../../platform/nhs-number.js';
 import { personInputSchema, PRIMARY_SUPPORT_REASONS, S117_SECTIONS } from '../people/index.js';
 import type { SchemaCatalogue } from './operations.js';
 import { ASSESSMENT_INPUT_SCHEMAS, ASSESSMENT_OUTPUT_SCHEMAS } from './assessments-schemas.js';
+import { PLAN_INPUT_SCHEMAS, PLAN_OUTPUT_SCHEMAS } from './plans-schemas.js';
 
 /** The most people one list answer holds (the people service never returns more than 50). */
 export const MAX_LIMIT = 50;
@@ -121,7 +122,11 @@ export const personIdParams = z.strictObject({
 
 /** Every schema the document names, by component name. */
 export const CATALOGUE: SchemaCatalogue = {
-  input: { PersonInput: (today) => personInputSchema(today), ...ASSESSMENT_INPUT_SCHEMAS },
+  input: {
+    PersonInput: (today) => personInputSchema(today),
+    ...ASSESSMENT_INPUT_SCHEMAS,
+    ...PLAN_INPUT_SCHEMAS,
+  },
   patches: { PersonPatch: 'PersonInput' },
   output: {
     Person: personSchema,
@@ -129,5 +134,6 @@ export const CATALOGUE: SchemaCatalogue = {
     PersonList: personListSchema,
     Problem: problemSchema,
     ...ASSESSMENT_OUTPUT_SCHEMAS,
+    ...PLAN_OUTPUT_SCHEMAS,
   },
 };

@@ -10,6 +10,8 @@ export const API_PERMISSIONS = [
   'people:write',
   'assessments:read',
   'assessments:write',
+  'plans:read',
+  'plans:write',
   'audit:read',
 ] as const;
 export type ApiPermission = (typeof API_PERMISSIONS)[number];
@@ -21,6 +23,10 @@ export const API_PERMISSION_LABELS: Record<ApiPermission, string> = {
     'Read assessments, eligibility decisions and budgets (assessments:read, with people:read)',
   'assessments:write':
     'Start, answer and complete assessments, and record judgements (assessments:write, with people:write)',
+  'plans:read':
+    'Read support plans, their sign-off decisions and reviews (plans:read, with people:read)',
+  'plans:write':
+    'Start, save and submit support plans, and record the person’s agreement (plans:write, with people:write)',
   'audit:read': 'Read the audit trail (audit:read)',
 };
 
