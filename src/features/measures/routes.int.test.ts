@@ -288,6 +288,59 @@ test('employment and accommodation: CLD values, and the change shown plainly', a
 test('a review link: review_id is kept, and someone else’s review is refused', async () => {
   const person = await createPerson(t.db, p, { coordinatorId: coordinator.id });
   const c = await signedIn(coordinator);
+  const plan = await t.db.system
+    .insertInto('support_plans')
+    .values({
+      partnership_id: p.id,
+      person_id: person.id,
+      sequence: 1,
+      allocation_id: null,
+      document: '{}',
+      indicative_annual_pence: null,
+      route: null,
+      created_by: null,
+      updated_by: null,
+      submitted_by: null,
+      submitted_at: null,
+      approved_on: null,
+      approved_at: null,
+      person_agreed_at: null,
+      person_agreement: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const review = await t.db.system
+    .insertInto('reviews')
+    .values({
+      partnership_id: p.id,
+      person_id: person.id,
+      plan_id: plan.id,
+      kind: 'planned',
+      rule: 'care_plan_first',
+      due_on: '2026-04-01',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const form = await c.get(
+    `/people/${person.id}/measures/new?instrument=employment&review_id=${review.id}`,
+  );
+  assert.equal(form.status, 200);
+  assert.ok(form.text.includes(`name="review_id" value="${review.id}"`), 'review id on the form');
+  assert.match(flat(form.text), /recorded as part of their review/);
+  const ok = await c.post(`/people/${person.id}/measures/new?instrument=employment`, {
+    ...dateFields('2026-04-01'),
+    status: 'Unknown',
+    review_id: review.id,
+  });
+  assert.equal(ok.status, 303);
+  const row = await t.db.system
+    .selectFrom('outcome_measures')
+    .select('review_id')
+    .where('person_id', '=', person.id)
+    .executeTakeFirstOrThrow();
+  assert.equal(row.review_id, review.id);
+  assert.match(flat((await c.get(`/people/${person.id}/measures`)).text), /\(at a review\)/);
+
   const r = await record(c, person.id, 'employment', {
     ...dateFields('2026-01-05'),
     status: 'Unknown',
