@@ -16,6 +16,8 @@ import {
 import { createCompletedAssessment } from '../../../test/support/assessments.ts';
 import { DEMO_RAS, rasVersionSchema } from '../allocation/index.ts';
 import { formatPounds, pence } from '../../platform/money.ts';
+import type { UserPrincipal } from '../../platform/auth/principal.ts';
+import { createPlanningService } from './service.ts';
 
 let t: TestApp;
 let p: TestPartnership;
@@ -283,6 +285,39 @@ test('within budget: the coordinator is told they may sign it off, with a link t
   assert.match(after.text, new RegExp(`href="/plans/${id}/decision"`));
 });
 
+test('changing an item: a close relative in the household needs a reason, and giving it clears the problem', async () => {
+  const { person } = await assessedPerson();
+  const c = await signedIn(coordinator);
+  const id = await startFromPersonPage(c, person.id);
+  await save(c, `/plans/${id}/outcomes/new`, choir);
+  const pa = {
+    category: 'personal_assistant',
+    providerKind: 'personal_assistant',
+    providerName: 'Sam (my brother)',
+    closeRelative: 'yes',
+    what: 'My brother as my personal assistant',
+  };
+  assert.equal((await save(c, `/plans/${id}/items/new`, itemForm(pa))).status, 303);
+  const page = await c.get(`/plans/${id}`);
+  const text = flat(page.text);
+  assert.match(text, /Paying a close relative in the household from a direct payment/);
+  assert.match(page.text, new RegExp(`href="/plans/${id}/items/item-1"`));
+  const edit = await c.get(`/plans/${id}/items/item-1`);
+  assert.match(edit.text, /value="Sam \(my brother\)"/);
+  assert.match(edit.text, /value="15\.50"/);
+  assert.match(flat(edit.text), /Now costs £93\.00 a week/);
+  const changed = await c.post(`/plans/${id}/items/item-1`, {
+    ...itemForm(pa),
+    necessaryReason: 'No agency covers the village and Sam already knows my routines',
+    units: '2',
+    version: versionOf(edit.text),
+  });
+  assert.equal(changed.status, 303);
+  const after = flat((await c.get(`/plans/${id}`)).text);
+  assert.doesNotMatch(after, /Paying a close relative in the household from a direct payment/);
+  assert.match(after, /£62\.00 £248\.00 £3,224\.00/, 'the new cost: £15.50 × 2 × twice a week');
+});
+
 test('risks: a positive risk-taking decision is recorded; missing answers give 400 with the rest kept', async () => {
   const { person } = await assessedPerson();
   const c = await signedIn(coordinator);
@@ -319,6 +354,52 @@ test('risks: a positive risk-taking decision is recorded; missing answers give 4
     text,
     /Positive risk-taking decision: Alex will travel to choir alone\. Why it is worth it: Independence and confidence\. Decided by Alex, Casey Coordinator on 20 November 2026/,
   );
+});
+
+test('the person page shows the approved plan, its reviews and "Start a new version"', async () => {
+  const { person } = await assessedPerson();
+  const c = await signedIn(coordinator);
+  const id = await startFromPersonPage(c, person.id);
+  await save(c, `/plans/${id}/outcomes/new`, choir);
+  await save(c, `/plans/${id}/items/new`, itemForm());
+  await save(c, `/plans/${id}/money`, {
+    'holding-social-care': 'managed',
+    'managedBy-social-care': '',
+    'holding-nhs-phb': 'managed',
+    'managedBy-nhs-phb': '',
+  });
+  const page = await c.get(`/plans/${id}`);
+  assert.equal(
+    (await c.post(`/plans/${id}/submit`, { version: versionOf(page.text) })).status,
+    303,
+  );
+  assert.match(flat((await c.get(`/people/${person.id}`)).text), /Version 1: waiting for sign-off/);
+  // A team manager signs it off (the sign-off pages are another feature's).
+  const manager = await createUser(t.db, p, ['team_manager']);
+  const principal: UserPrincipal = {
+    kind: 'user',
+    userId: manager.id,
+    partnershipId: p.id,
+    partnershipName: 'Test',
+    fullName: 'Morgan Manager',
+    email: manager.email,
+    roles: new Set(['team_manager']),
+    teamIds: [p.teamId],
+    organisationId: p.trustId,
+    organisationKind: 'nhs_trust',
+    mustChangePassword: false,
+    sessionId: 'test',
+  };
+  await createPlanningService({ db: t.db, now: () => new Date() }).decide({ principal }, id, {
+    outcome: 'approved',
+    reason: '',
+  });
+  const personPage = await c.get(`/people/${person.id}`);
+  const text = flat(personPage.text);
+  assert.match(text, /Current plan: version 1, £4,836\.00 a year, approved on /);
+  assert.match(text, /Their agreement is not recorded yet/);
+  assert.match(text, /Reviews Due \d+ \w+ \d{4}: not done yet/);
+  assert.match(text, /Start a new version/);
 });
 
 test('the printable plan is in plain English with the print stylesheet', async () => {
