@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- NAME [options]]: runs one benchmark in bench/ (generate, search, cold-start, impact-preview),
+// npm run bench [-- NAME [options]]: runs one benchmark in bench/ (generate, search, cold-start, impact-preview, team-pages),
 // or all of them in turn. Benchmarks print their figures; they are not tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -19,7 +19,9 @@ if (name === '--help' || name === '-h') {
   process.exit(0);
 }
 const names =
-  name && !name.startsWith('--') ? [name] : ['cold-start', 'generate', 'search', 'impact-preview'];
+  name && !name.startsWith('--')
+    ? [name]
+    : ['cold-start', 'generate', 'search', 'impact-preview', 'team-pages'];
 const args = name && !name.startsWith('--') ? rest : process.argv.slice(2);
 let failed = 0;
 for (const n of names) {
