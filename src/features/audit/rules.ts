@@ -19,16 +19,31 @@ export function londonDayEnd(day: CivilDate): Date {
   return londonDayStart(next);
 }
 
+// Intl formatters are expensive to build: one of each, made once.
+const LONDON_PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const LONDON_DAY = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+const LONDON_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
 function londonOffsetMs(at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(at);
+  const parts = LONDON_PARTS.formatToParts(at);
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? '0');
   const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'));
   return asUtc - Math.floor(at.getTime() / 60_000) * 60_000;
@@ -36,11 +51,7 @@ function londonOffsetMs(at: Date): number {
 
 /** '3 March 2026 at 10:04' in London time. */
 export function londonWhen(at: Date): string {
-  const f = (o: Intl.DateTimeFormatOptions) =>
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', ...o }).format(at);
-  const day = f({ day: 'numeric', month: 'long', year: 'numeric' });
-  const time = f({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  return `${day} at ${time}`;
+  return `${LONDON_DAY.format(at)} at ${LONDON_TIME.format(at)}`;
 }
 
 /** The role that best describes someone in an access history: the first they hold, in role order. */
