@@ -166,9 +166,10 @@ try {
     env: {
       ...process.env,
       DATABASE_URL: url,
-      NODE_ENV: 'development',
+      // Production: templates compiled once and cached, as a real deployment runs.
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-42',
       LOG_LEVEL: 'silent',
-      SECURE_COOKIES: 'false',
       API_RATE_LIMIT_PER_MINUTE: '1000000',
       SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000',
     },
