@@ -3,6 +3,9 @@
 // that calls them does, in the same transaction.
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { isUuid } from '../../platform/ids.js';
+
+export { isUuid };
 import { pence, type Pence } from '../../platform/money.js';
 import { Conflict } from '../../platform/http/errors.js';
 import {
@@ -358,8 +361,4 @@ export function recalculate(
   });
   if (!r.ok) throw new Error(`stored allocation no longer calculates: ${r.messages.join('; ')}`);
   return r.budget;
-}
-
-export function isUuid(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 }

@@ -1,6 +1,9 @@
 // Assessments and eligibility decisions in the database. Every function takes a transaction
 // already inside a partnership; the service audits.
 import type { Tx } from '../../platform/db/database.js';
+import { isUuid } from '../../platform/ids.js';
+
+export { isUuid };
 import { Conflict } from '../../platform/http/errors.js';
 import { readAnswers, type AssessmentAnswers } from './answers.js';
 import type { EligibilityDecision } from './eligibility.js';
@@ -43,10 +46,6 @@ export interface JudgementRecord {
   reason: string;
   recordedByName: string | null;
   recordedAt: Date;
-}
-
-export function isUuid(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 }
 
 function selectAssessments(tx: Tx) {

@@ -2,6 +2,9 @@
 // a transaction already inside a partnership; the service audits.
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { isUuid } from '../../platform/ids.js';
+
+export { isUuid };
 import type { PlanStatus, SignOffLevel } from '../../platform/db/schema.js';
 import { Conflict } from '../../platform/http/errors.js';
 import { pence, type Pence } from '../../platform/money.js';
@@ -40,10 +43,6 @@ export interface DecisionRecord {
   decidedBy: string | null;
   decidedByName: string | null;
   decidedAt: Date;
-}
-
-export function isUuid(v: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 }
 
 function select(tx: Tx) {
