@@ -166,7 +166,8 @@ test('over budget: needs a justification, goes to a team manager; the coordinato
   assert.equal(await s.submit(c, id, version), 'team_manager');
   await assert.rejects(s.decide(c, id, { outcome: 'approved', reason: '' }), Forbidden);
   const queue = await s.queue(m);
-  assert.ok(queue.some((q) => q.planId === id && q.route === 'team_manager'));
+  assert.ok(queue.entries.some((q) => q.planId === id && q.route === 'team_manager'));
+  assert.equal(queue.total, queue.entries.length);
   await s.decide(m, id, { outcome: 'approved', reason: 'Agreed: worth it' });
   const done = await s.get(m, id);
   assert.equal(done.plan.status, 'approved');

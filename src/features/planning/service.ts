@@ -6,6 +6,7 @@ import { inPartnership, type Db, type Tx } from '../../platform/db/database.js';
 import { audit, type AuditContext } from '../../platform/audit/audit.js';
 import { todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../platform/http/errors.js';
+import { LIST_PAGE_SIZE } from '../../platform/http/paging.js';
 import type { SignOffLevel } from '../../platform/db/schema.js';
 import { allocationById, currentAllocationId, type StoredAllocation } from '../allocation/index.js';
 import { withPerson, type Mode, type PersonRecord } from '../people/index.js';
@@ -43,6 +44,7 @@ import {
   recordAgreement,
   saveDraftDocument,
   setRoute,
+  countSignOffQueue,
   signOffQueue,
   type DecisionRecord,
   type PlanRecord,
@@ -324,22 +326,29 @@ export function createPlanningService(deps: PlanningServiceDeps) {
       });
     },
 
-    /** What waits for the user's sign-off, oldest first. */
-    async queue(ctx: AuditContext, limit = 200): Promise<QueueEntry[]> {
+    /** What waits for the user's sign-off, oldest first, a page at a time, and how many in all. */
+    async queue(
+      ctx: AuditContext,
+      page = 1,
+      pageSize = LIST_PAGE_SIZE,
+    ): Promise<{ entries: QueueEntry[]; total: number }> {
       const p = ctx.principal;
       if (p.kind !== 'user') throw new Forbidden('The sign-off queue is for signed-in staff only');
       return inPartnership(db, p.partnershipId, async (tx) => {
         const { signOff } = await policiesOf(tx);
         const levels = levelsFor(signOff, [...p.roles]);
         if (levels.length === 0) throw new Forbidden('You do not sign off support plans.');
-        const whole = p.roles.has('partnership_admin');
-        const entries = await signOffQueue(tx, levels, whole ? null : p.teamIds, limit);
+        const teams = p.roles.has('partnership_admin') ? null : p.teamIds;
+        const [entries, total] = await Promise.all([
+          signOffQueue(tx, levels, teams, pageSize, (page - 1) * pageSize),
+          countSignOffQueue(tx, levels, teams),
+        ]);
         await audit(tx, ctx, {
           action: 'list',
           recordType: 'support_plan',
-          detail: { list: 'sign_off_queue', levels, count: entries.length },
+          detail: { list: 'sign_off_queue', levels, page, count: entries.length },
         });
-        return entries;
+        return { entries, total };
       });
     },
 

@@ -6,6 +6,7 @@ import type { AuditContext } from '../../platform/audit/audit.js';
 import type { Db } from '../../platform/db/database.js';
 import { Forbidden, Invalid, type FieldError } from '../../platform/http/errors.js';
 import { describeErrors, field } from '../../platform/http/forms.js';
+import { paging, readPage } from '../../platform/http/paging.js';
 import { formatPounds, pence } from '../../platform/money.js';
 import { SIGN_OFF_LEVEL_LABELS, type SignOffLevel } from './rules.js';
 import { createPlanningService, type PlanView } from './service.js';
@@ -42,7 +43,8 @@ export function signOffRoutes(deps: RouteDeps) {
   return (app: FastifyInstance): void => {
     app.get('/sign-off', async (req, reply) => {
       const now = deps.now();
-      const entries = await service.queue(ctxOf(req));
+      const page = readPage(field(req.query, 'page'));
+      const { entries, total } = await service.queue(ctxOf(req), page);
       const rows = entries.map((e) => {
         const over =
           e.indicativeAnnual === null
@@ -60,6 +62,7 @@ export function signOffRoutes(deps: RouteDeps) {
         pageTitle: 'Plans waiting for sign-off',
         columnWidth: 'full',
         rows,
+        paging: paging('/sign-off', {}, page, total),
       });
     });
 

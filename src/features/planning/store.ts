@@ -313,6 +313,7 @@ export async function signOffQueue(
   routes: readonly SignOffLevel[],
   teamIds: readonly string[] | null,
   limit: number,
+  offset = 0,
 ): Promise<QueueEntry[]> {
   if (routes.length === 0 || (teamIds !== null && teamIds.length === 0)) return [];
   let q = tx
@@ -337,7 +338,12 @@ export async function signOffQueue(
     .where('s.status', '=', 'submitted')
     .where('s.route', 'in', [...routes]);
   if (teamIds !== null) q = q.where('p.team_id', 'in', [...teamIds]);
-  const rows = await q.orderBy('s.submitted_at').orderBy('s.id').limit(limit).execute();
+  const rows = await q
+    .orderBy('s.submitted_at')
+    .orderBy('s.id')
+    .limit(limit)
+    .offset(offset)
+    .execute();
   return rows.map((r) => ({
     planId: r.id,
     personId: r.person_id,
@@ -350,4 +356,26 @@ export async function signOffQueue(
     submittedAt: r.submitted_at ?? new Date(0),
     stepSince: r.escalated_at ?? r.submitted_at ?? new Date(0),
   }));
+}
+
+/** How many plans `signOffQueue` would list in all. */
+export async function countSignOffQueue(
+  tx: Tx,
+  routes: readonly SignOffLevel[],
+  teamIds: readonly string[] | null,
+): Promise<number> {
+  if (routes.length === 0 || (teamIds !== null && teamIds.length === 0)) return 0;
+  let q = tx
+    .selectFrom('support_plans as s')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('s.status', '=', 'submitted')
+    .where('s.route', 'in', [...routes]);
+  if (teamIds !== null)
+    q = q.where('s.person_id', 'in', (eb) =>
+      eb
+        .selectFrom('people as p')
+        .select('p.id')
+        .where('p.team_id', 'in', [...teamIds]),
+    );
+  return (await q.executeTakeFirstOrThrow()).n;
 }

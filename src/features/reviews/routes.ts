@@ -7,6 +7,7 @@ import type { Db } from '../../platform/db/database.js';
 import { civilDateFromParts, formatCivilDate, todayInLondon } from '../../platform/dates.js';
 import type { FieldError } from '../../platform/http/errors.js';
 import { describeErrors, field } from '../../platform/http/forms.js';
+import { paging, readPage } from '../../platform/http/paging.js';
 import { GOAL_ACHIEVEMENTS, type GoalAchievement } from '../measures/index.js';
 import {
   addDays,
@@ -58,10 +59,15 @@ export function reviewRoutes(deps: RouteDeps) {
     app.get('/reviews', async (req, reply) => {
       const asked = field(req.query, 'show');
       const range: Range = asked in RANGES ? (asked as Range) : '28';
+      const page = readPage(field(req.query, 'page'));
       const today = todayInLondon(deps.now());
       const r = RANGES[range];
       const until = r.months > 0 ? addMonths(today, r.months) : addDays(today, r.days);
-      const list = await service.teamList(ctxOf(req), { until, overdueOnly: range === 'overdue' });
+      const list = await service.teamList(ctxOf(req), {
+        until,
+        overdueOnly: range === 'overdue',
+        page,
+      });
       return reply.render('reviews/views/list.njk', {
         pageTitle: 'Reviews due',
         columnWidth: 'full',
@@ -69,7 +75,8 @@ export function reviewRoutes(deps: RouteDeps) {
         ranges: Object.entries(RANGES).map(([value, x]) => ({ value, text: x.label })),
         rangeLabel: r.label,
         rows: list.reviews.map((x) => ({ ...x, rule: describeRule(x.kind, x.rule) })),
-        overdueCount: list.reviews.filter((x) => x.overdue).length,
+        overdueCount: list.overdue,
+        paging: paging('/reviews', range === '28' ? {} : { show: range }, page, list.total),
       });
     });
 

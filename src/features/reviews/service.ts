@@ -7,6 +7,7 @@ import { inPartnership, type Db, type Tx } from '../../platform/db/database.js';
 import { audit, type AuditContext } from '../../platform/audit/audit.js';
 import { todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { Conflict, Forbidden, NotFound } from '../../platform/http/errors.js';
+import { LIST_PAGE_SIZE } from '../../platform/http/paging.js';
 import {
   goalAttainmentAnswersSchema,
   summariseGoalAttainment,
@@ -22,7 +23,7 @@ import {
   type PlannedReviewRule,
   type UnplannedReview,
 } from './rules.js';
-import { dueReviews, insertReviews, type DueReview } from './store.js';
+import { countDueReviews, dueReviews, insertReviews, type DueReview } from './store.js';
 
 export interface ReviewServiceDeps {
   db: Db;
@@ -170,9 +171,14 @@ export function createReviewService(deps: ReviewServiceDeps) {
      */
     async teamList(
       ctx: AuditContext,
-      options: { until: CivilDate; overdueOnly: boolean },
-      limit = 500,
-    ): Promise<{ today: CivilDate; reviews: DueReview[] }> {
+      options: { until: CivilDate; overdueOnly: boolean; page?: number },
+      pageSize = LIST_PAGE_SIZE,
+    ): Promise<{
+      today: CivilDate;
+      reviews: DueReview[];
+      total: number;
+      overdue: number;
+    }> {
       const p = ctx.principal;
       if (p.kind !== 'user') throw new Forbidden('Reviews are for signed-in staff only');
       const whole = p.roles.has('partnership_admin');
@@ -180,14 +186,19 @@ export function createReviewService(deps: ReviewServiceDeps) {
         throw new Forbidden('Your role does not include reviews.');
       const today = todayInLondon(now());
       const until = options.overdueOnly ? addDays(today, -1) : options.until;
+      const page = options.page ?? 1;
+      const teams = whole ? null : p.teamIds;
       return inPartnership(db, p.partnershipId, async (tx) => {
-        const reviews = await dueReviews(tx, whole ? null : p.teamIds, today, until, limit);
+        const [reviews, counts] = await Promise.all([
+          dueReviews(tx, teams, today, until, pageSize, (page - 1) * pageSize),
+          countDueReviews(tx, teams, today, until),
+        ]);
         await audit(tx, ctx, {
           action: 'list',
           recordType: 'review',
-          detail: { list: 'due_reviews', until, count: reviews.length },
+          detail: { list: 'due_reviews', until, page, count: reviews.length },
         });
-        return { today, reviews };
+        return { today, reviews, ...counts };
       });
     },
 

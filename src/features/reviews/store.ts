@@ -1,5 +1,6 @@
 // Reviews in the database: scheduled when a plan is signed off, listed for a team by due date,
 // completed or cancelled. Functions take a transaction inside a partnership; the service audits.
+import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 
 export interface NewReview {
@@ -71,6 +72,7 @@ export async function dueReviews(
   today: string,
   until: string,
   limit: number,
+  offset = 0,
 ): Promise<DueReview[]> {
   if (teamIds !== null && teamIds.length === 0) return [];
   let q = tx
@@ -93,7 +95,7 @@ export async function dueReviews(
     .where('r.status', '=', 'due')
     .where('r.due_on', '<=', until);
   if (teamIds !== null) q = q.where('p.team_id', 'in', [...teamIds]);
-  const rows = await q.orderBy('r.due_on').orderBy('r.id').limit(limit).execute();
+  const rows = await q.orderBy('r.due_on').orderBy('r.id').limit(limit).offset(offset).execute();
   return rows.map((r) => ({
     id: r.id,
     personId: r.person_id,
@@ -106,6 +108,33 @@ export async function dueReviews(
     dueOn: r.due_on,
     overdue: r.due_on < today,
   }));
+}
+
+/** How many outstanding reviews `dueReviews` would list in all, and how many are overdue. */
+export async function countDueReviews(
+  tx: Tx,
+  teamIds: readonly string[] | null,
+  today: string,
+  until: string,
+): Promise<{ total: number; overdue: number }> {
+  if (teamIds !== null && teamIds.length === 0) return { total: 0, overdue: 0 };
+  let q = tx
+    .selectFrom('reviews as r')
+    .select([
+      sql<number>`count(*)::int`.as('total'),
+      sql<number>`(count(*) filter (where r.due_on < ${today}))::int`.as('overdue'),
+    ])
+    .where('r.status', '=', 'due')
+    .where('r.due_on', '<=', until);
+  if (teamIds !== null)
+    q = q.where('r.person_id', 'in', (eb) =>
+      eb
+        .selectFrom('people as p')
+        .select('p.id')
+        .where('p.team_id', 'in', [...teamIds]),
+    );
+  const row = await q.executeTakeFirstOrThrow();
+  return { total: row.total, overdue: row.overdue };
 }
 
 export async function reviewsOf(

@@ -1,6 +1,7 @@
 // Sessions live in the database so app nodes are stateless. The cookie holds a random token;
 // the table holds only its SHA-256, so a database leak does not leak live sessions.
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { UserPrincipal } from './principal.js';
 import { RoleSchema, type Role } from './roles.js';
@@ -36,6 +37,7 @@ export function createSessionStore(db: Db, hours: number, now: () => Date): Sess
     },
     async load(token) {
       const id = tokenHash(token);
+      // One round trip: every page asks for this, so the roles and teams come in the same query.
       const row = await db.system
         .selectFrom('sessions as s')
         .innerJoin('users as u', 'u.id', 's.user_id')
@@ -53,23 +55,17 @@ export function createSessionStore(db: Db, hours: number, now: () => Date): Sess
           'u.organisation_id',
           'o.kind as organisation_kind',
           'p.name as partnership_name',
+          sql<string[]>`array(select g.role from role_grants g
+                               where g.user_id = u.id and g.revoked_at is null)`.as('grants'),
+          sql<string[]>`array(select m.team_id from team_members m where m.user_id = u.id)`.as(
+            'teams',
+          ),
         ])
         .where('s.id', '=', id)
         .executeTakeFirst();
       if (!row || row.disabled_at || row.expires_at.getTime() <= now().getTime()) return undefined;
-      const [grants, teams] = await Promise.all([
-        db.system
-          .selectFrom('role_grants')
-          .select('role')
-          .where('user_id', '=', row.userId)
-          .where('revoked_at', 'is', null)
-          .execute(),
-        db.system
-          .selectFrom('team_members')
-          .select('team_id')
-          .where('user_id', '=', row.userId)
-          .execute(),
-      ]);
+      const grants = row.grants.map((role) => ({ role }));
+      const teams = row.teams.map((team_id) => ({ team_id }));
       const roles = new Set<Role>();
       for (const g of grants) {
         const parsed = RoleSchema.safeParse(g.role);

@@ -173,8 +173,9 @@ export async function inPartnership<T>(
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   return db.system.transaction().execute(async (tx) => {
-    await sql`set local role pooled_app`.execute(tx);
-    await sql`select set_config('pooled.partnership_id', ${partnershipId}, true)`.execute(tx);
+    // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+    await sql`select set_config('role', 'pooled_app', true),
+                     set_config('pooled.partnership_id', ${partnershipId}, true)`.execute(tx);
     return fn(tx);
   });
 }
