@@ -6,7 +6,7 @@ import type { Db } from '../../platform/db/database.js';
 import { audit, type AuditContext } from '../../platform/audit/audit.js';
 import { compareCivilDates, todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { Invalid, type FieldError } from '../../platform/http/errors.js';
-import { reviewsOf } from '../reviews/index.js';
+import { isUuid } from '../../platform/ids.js';
 import { withPerson, type PersonRecord } from '../people/index.js';
 import {
   changesBetween,
@@ -18,7 +18,7 @@ import {
   type MeasureScore,
 } from './rules.js';
 import type { Instrument } from './questionnaires.js';
-import { insertMeasure, measuresOf } from './store.js';
+import { insertMeasure, isPlanOf, measuresOf, reviewIdsOf } from './store.js';
 
 export interface MeasuresServiceDeps {
   db: Db;
@@ -42,6 +42,7 @@ export function isRecordedInstrument(s: string): s is RecordedInstrument {
 export interface Measurement {
   id: string;
   takenOn: string;
+  planId: string | null;
   reviewId: string | null;
   answers: MeasureInput['answers'];
   score: MeasureScore;
@@ -64,14 +65,24 @@ export interface RecordInput {
   instrument: RecordedInstrument;
   takenOn: CivilDate;
   reviewId: string | null;
+  /** The support plan it was taken for (for example the baseline of a new plan); optional. */
+  planId?: string | null;
   answers: MeasureInput['answers'];
 }
+
+/** The field names the service's Invalid errors use (the pages' form fields). */
+export const MEASURE_FIELDS = {
+  takenOn: 'taken_on',
+  reviewId: 'review_id',
+  planId: 'plan_id',
+  answers: 'form',
+} as const;
 
 export function createMeasuresService(deps: MeasuresServiceDeps) {
   const { db, now } = deps;
 
   return {
-    /** Saves one measurement; Invalid for a future date or a review that is not theirs. */
+    /** Saves one measurement; Invalid for a future date, or a review or plan not theirs. */
     async record(ctx: AuditContext, personId: string, input: RecordInput): Promise<string> {
       const at = now();
       return withPerson(db, ctx, personId, 'write', at, async (tx, { person }) => {
@@ -82,10 +93,13 @@ export function createMeasuresService(deps: MeasuresServiceDeps) {
             message: 'The date taken must be today or in the past',
           });
         if (input.reviewId !== null) {
-          const reviews = await reviewsOf(tx, person.id);
-          if (!reviews.some((r) => r.id === input.reviewId))
+          const reviews = await reviewIdsOf(tx, person.id);
+          if (!reviews.includes(input.reviewId))
             errors.push({ field: 'review_id', message: 'That review is not one of theirs' });
         }
+        const planId = input.planId ?? null;
+        if (planId !== null && !(isUuid(planId) && (await isPlanOf(tx, person.id, planId))))
+          errors.push({ field: 'plan_id', message: 'That support plan is not one of theirs' });
         const parsed = parseMeasure({ instrument: input.instrument, answers: input.answers });
         if (!parsed.ok)
           errors.push(...parsed.messages.map((message) => ({ field: 'form', message })));
@@ -95,6 +109,7 @@ export function createMeasuresService(deps: MeasuresServiceDeps) {
         const id = await insertMeasure(tx, {
           partnershipId: principal.partnershipId,
           personId: person.id,
+          planId,
           reviewId: input.reviewId,
           instrument: input.instrument,
           takenOn: input.takenOn,
@@ -126,7 +141,7 @@ export function createMeasuresService(deps: MeasuresServiceDeps) {
           personId: person.id,
           detail: { form: instrument ?? 'choose' },
         });
-        return { person, reviewIds: (await reviewsOf(tx, person.id)).map((r) => r.id) };
+        return { person, reviewIds: await reviewIdsOf(tx, person.id) };
       });
     },
 
@@ -157,6 +172,7 @@ export function createMeasuresService(deps: MeasuresServiceDeps) {
             measurements.push({
               id: r.id,
               takenOn: r.takenOn,
+              planId: r.planId,
               reviewId: r.reviewId,
               answers: parsed.measure.answers,
               score: scoreMeasure(parsed.measure),

@@ -91,6 +91,12 @@ function familyOf(rule: string): string | null {
     : null;
 }
 
+/** For a review recorded through the API: 'API client <name>', as the audit trail says it. */
+function apiClientName(document: unknown): string | null {
+  const by = (document as { recordedBy?: { apiClient?: unknown } } | null)?.recordedBy;
+  return typeof by?.apiClient === 'string' ? `API client ${by.apiClient}` : null;
+}
+
 async function reviewById(tx: Tx, id: string): Promise<ReviewRecord | undefined> {
   if (!UUID.test(id)) return undefined;
   const r = await tx
@@ -123,7 +129,7 @@ async function reviewById(tx: Tx, id: string): Promise<ReviewRecord | undefined>
     status: r.status,
     document: (r.document as Record<string, unknown> | null) ?? null,
     completedOn: r.completed_on,
-    completedByName: r.full_name,
+    completedByName: r.full_name ?? apiClientName(r.document),
   };
 }
 
@@ -231,8 +237,12 @@ export function createReviewService(deps: ReviewServiceDeps) {
       id: string,
       record: ReviewRecordInput,
     ): Promise<{ nextDueOn: CivilDate | null }> {
+      // Staff record reviews on the pages; an API client (a partnership's case-management
+      // system, say) may record one held and written up there. The review then has no user as
+      // completed_by; the client's name is kept in the document and the audit trail.
       const p = ctx.principal;
-      if (p.kind !== 'user') throw new Forbidden('Reviews are recorded by signed-in staff only');
+      const userId = p.kind === 'user' ? p.userId : null;
+      const recordedBy = p.kind === 'user' ? null : { apiClient: p.name };
       return withReview(ctx, id, 'write', async (tx, review, person) => {
         if (review.status !== 'due') throw new Conflict('This review is already closed.');
         const at = now();
@@ -245,9 +255,13 @@ export function createReviewService(deps: ReviewServiceDeps) {
           .set({
             status: 'completed',
             completed_on: today,
-            completed_by: p.userId,
+            completed_by: userId,
             completed_at: at,
-            document: JSON.stringify({ ...(review.document ?? {}), record }),
+            document: JSON.stringify({
+              ...(review.document ?? {}),
+              record,
+              ...(recordedBy ? { recordedBy } : {}),
+            }),
           })
           .where('id', '=', review.id)
           .where('status', '=', 'due')
@@ -266,7 +280,7 @@ export function createReviewService(deps: ReviewServiceDeps) {
               taken_on: today,
               answers: JSON.stringify(goals),
               score: JSON.stringify(summariseGoalAttainment(goals)),
-              recorded_by: p.userId,
+              recorded_by: userId,
             })
             .execute();
         }
