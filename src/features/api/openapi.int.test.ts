@@ -112,9 +112,11 @@ test('each operation names its permission, its security and its problem response
       const access = method === 'get' ? 'read' : 'write';
       // People's details need people:*; assessments, decisions and budgets need assessments:*
       // as well, because they are part of a person's record.
-      // Support plans and reviews need plans:* with people:*, for the same reason.
+      // Support plans, reviews and outcome measures need plans:* with people:*, for the same
+      // reason.
       const aboutPeopleOnly = /^\/api\/v1\/people(\/\{id\})?$/.test(path);
-      const aboutPlans = /^\/api\/v1\/(plans\/|people\/\{id\}\/(plans|reviews)$)/.test(path);
+      const aboutPlans =
+        /^\/api\/v1\/(plans\/|reviews\/|people\/\{id\}\/(plans|reviews|measures)$)/.test(path);
       const part = aboutPlans ? 'plans' : 'assessments';
       assert.deepEqual(
         scopes,

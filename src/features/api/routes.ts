@@ -4,11 +4,13 @@ import type { Db } from '../../platform/db/database.js';
 import { todayInLondon } from '../../platform/dates.js';
 import type { PeopleService } from '../people/index.js';
 import { assessmentOperations } from './assessments.js';
+import { measureOperations } from './measures.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { defineOperation, type Operation } from './operations.js';
 import { peopleOperations } from './people.js';
 import { planOperations } from './plans.js';
 import { registerOperations } from './register.js';
+import { reviewOperations } from './reviews.js';
 import { CATALOGUE } from './schemas.js';
 
 export interface ApiDeps {
@@ -30,6 +32,8 @@ export function apiOperations(deps: ApiDeps): Operation[] {
     ...peopleOperations(deps),
     ...assessmentOperations(deps),
     ...planOperations(deps),
+    ...reviewOperations(deps),
+    ...measureOperations(deps),
     defineOperation({
       method: 'GET',
       path: '/openapi.json',

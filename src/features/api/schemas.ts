@@ -6,7 +6,9 @@ import { normaliseNhsNumber } from '../../platform/nhs-number.js';
 import { personInputSchema, PRIMARY_SUPPORT_REASONS, S117_SECTIONS } from '../people/index.js';
 import type { SchemaCatalogue } from './operations.js';
 import { ASSESSMENT_INPUT_SCHEMAS, ASSESSMENT_OUTPUT_SCHEMAS } from './assessments-schemas.js';
+import { MEASURE_INPUT_SCHEMAS, MEASURE_OUTPUT_SCHEMAS } from './measures-schemas.js';
 import { PLAN_INPUT_SCHEMAS, PLAN_OUTPUT_SCHEMAS } from './plans-schemas.js';
+import { REVIEW_INPUT_SCHEMAS, REVIEW_OUTPUT_SCHEMAS } from './reviews-schemas.js';
 
 /** The most people one list answer holds (the people service never returns more than 50). */
 export const MAX_LIMIT = 50;
@@ -126,6 +128,8 @@ export const CATALOGUE: SchemaCatalogue = {
     PersonInput: (today) => personInputSchema(today),
     ...ASSESSMENT_INPUT_SCHEMAS,
     ...PLAN_INPUT_SCHEMAS,
+    ...REVIEW_INPUT_SCHEMAS,
+    ...MEASURE_INPUT_SCHEMAS,
   },
   patches: { PersonPatch: 'PersonInput' },
   output: {
@@ -135,5 +139,7 @@ export const CATALOGUE: SchemaCatalogue = {
     Problem: problemSchema,
     ...ASSESSMENT_OUTPUT_SCHEMAS,
     ...PLAN_OUTPUT_SCHEMAS,
+    ...REVIEW_OUTPUT_SCHEMAS,
+    ...MEASURE_OUTPUT_SCHEMAS,
   },
 };
