@@ -337,7 +337,7 @@ export async function signOffQueue(
     ])
     .where('s.status', '=', 'submitted')
     .where('s.route', 'in', [...routes]);
-  if (teamIds !== null) q = q.where('p.team_id', 'in', [...teamIds]);
+  if (teamIds !== null) q = q.where('s.team_id', 'in', [...teamIds]);
   const rows = await q
     .orderBy('s.submitted_at')
     .orderBy('s.id')
@@ -370,12 +370,6 @@ export async function countSignOffQueue(
     .select(sql<number>`count(*)::int`.as('n'))
     .where('s.status', '=', 'submitted')
     .where('s.route', 'in', [...routes]);
-  if (teamIds !== null)
-    q = q.where('s.person_id', 'in', (eb) =>
-      eb
-        .selectFrom('people as p')
-        .select('p.id')
-        .where('p.team_id', 'in', [...teamIds]),
-    );
+  if (teamIds !== null) q = q.where('s.team_id', 'in', [...teamIds]);
   return (await q.executeTakeFirstOrThrow()).n;
 }

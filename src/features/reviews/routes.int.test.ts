@@ -242,3 +242,75 @@ test('another team’s coordinator cannot see or record the reviews', async () =
     .executeTakeFirstOrThrow();
   assert.equal(still.status, 'due');
 });
+
+test('a person who moves team takes their due reviews to the new team’s list (the database keeps the copy)', async () => {
+  const x = await approvedPlan('Mervyn');
+  const ours = await signedIn(manager);
+  const theirs = await signedIn(stranger);
+  assert.match(flat((await ours.get('/reviews?show=90')).text), /Mervyn /);
+  assert.doesNotMatch(flat((await theirs.get('/reviews?show=90')).text), /Mervyn /);
+  await t.db.system
+    .updateTable('people')
+    .set({ team_id: p.otherTeamId })
+    .where('id', '=', x.personId)
+    .execute();
+  assert.doesNotMatch(flat((await ours.get('/reviews?show=90')).text), /Mervyn /);
+  assert.match(flat((await theirs.get('/reviews?show=90')).text), /Mervyn /);
+  const rows = await t.db.system
+    .selectFrom('reviews')
+    .select('team_id')
+    .where('person_id', '=', x.personId)
+    .execute();
+  assert.ok(rows.length > 0);
+  for (const r of rows) assert.equal(r.team_id, p.otherTeamId);
+});
+
+test('a long list comes a page at a time, with the total, and every review on exactly one page', async () => {
+  const other = await createUser(t.db, p, ['team_manager'], { teamId: p.otherTeamId });
+  const before = await t.db.system
+    .selectFrom('reviews')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'due')
+    .where('team_id', '=', p.otherTeamId)
+    .executeTakeFirstOrThrow();
+  // 53 more due reviews for a person in team B, due over the next 53 days.
+  const x = await approvedPlan('Paget');
+  await t.db.system
+    .updateTable('people')
+    .set({ team_id: p.otherTeamId })
+    .where('id', '=', x.personId)
+    .execute();
+  const today = todayInLondon();
+  await t.db.system
+    .insertInto('reviews')
+    .values(
+      Array.from({ length: 53 }, (_, i) => ({
+        partnership_id: p.id,
+        person_id: x.personId,
+        plan_id: x.planId,
+        kind: 'unplanned' as const,
+        rule: 'other',
+        due_on: addDays(today, i + 1),
+      })),
+    )
+    .execute();
+  const total = Number(before.n) + 53 + 1;
+  const c = await signedIn(other);
+  const first = await c.get('/reviews?show=90');
+  assert.equal(first.status, 200);
+  assert.match(flat(first.text), new RegExp(`Due in the next 3 months: ${String(total)} reviews`));
+  assert.match(flat(first.text), /Showing 1 to 50/);
+  assert.match(first.text, /href="\/reviews\?show=90&amp;page=2"/);
+  const ids = new Set<string>();
+  for (let page = 1; page <= Math.ceil(total / 50); page++) {
+    const r = await c.get(`/reviews?show=90${page > 1 ? `&page=${String(page)}` : ''}`);
+    for (const m of r.text.matchAll(/href="\/reviews\/([0-9a-f-]{36})"/g)) {
+      assert.ok(!ids.has(m[1] ?? ''), 'a review on two pages');
+      ids.add(m[1] ?? '');
+    }
+  }
+  assert.equal(ids.size, total);
+  const past = await c.get('/reviews?show=90&page=40');
+  assert.equal(past.status, 200);
+  assert.match(flat(past.text), /There are no more reviews to show/);
+});

@@ -94,7 +94,7 @@ export async function dueReviews(
     ])
     .where('r.status', '=', 'due')
     .where('r.due_on', '<=', until);
-  if (teamIds !== null) q = q.where('p.team_id', 'in', [...teamIds]);
+  if (teamIds !== null) q = q.where('r.team_id', 'in', [...teamIds]);
   const rows = await q.orderBy('r.due_on').orderBy('r.id').limit(limit).offset(offset).execute();
   return rows.map((r) => ({
     id: r.id,
@@ -126,13 +126,7 @@ export async function countDueReviews(
     ])
     .where('r.status', '=', 'due')
     .where('r.due_on', '<=', until);
-  if (teamIds !== null)
-    q = q.where('r.person_id', 'in', (eb) =>
-      eb
-        .selectFrom('people as p')
-        .select('p.id')
-        .where('p.team_id', 'in', [...teamIds]),
-    );
+  if (teamIds !== null) q = q.where('r.team_id', 'in', [...teamIds]);
   const row = await q.executeTakeFirstOrThrow();
   return { total: row.total, overdue: row.overdue };
 }

@@ -263,6 +263,8 @@ export interface SupportPlansTable {
   id: Generated<string>;
   partnership_id: string;
   person_id: string;
+  /** The person's team, kept by the database (migration 0008): never written by the app. */
+  team_id: ColumnType<string | null, never, never>;
   sequence: number;
   allocation_id: string | null;
   status: ColumnType<PlanStatus, PlanStatus | undefined, PlanStatus>;
@@ -296,6 +298,8 @@ export interface ReviewsTable {
   id: Generated<string>;
   partnership_id: string;
   person_id: string;
+  /** The person's team, kept by the database (migration 0008): never written by the app. */
+  team_id: ColumnType<string | null, never, never>;
   plan_id: string;
   kind: 'planned' | 'unplanned';
   rule: string;
