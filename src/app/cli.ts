@@ -9,6 +9,7 @@ import { createUserCommand } from './cli-users.js';
 import { generateCommand } from '../features/generator/cli.js';
 import { importCommand } from '../features/imports/cli.js';
 import { allocationCommand } from '../features/allocation/cli.js';
+import { paymentsCommand } from '../features/budgets/cli.js';
 
 async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -93,6 +94,7 @@ export function buildCli(config: Config): Command {
   program.addCommand(generateCommand((fn) => withDb(config, fn)));
   program.addCommand(importCommand((fn) => withDb(config, fn)));
   program.addCommand(allocationCommand((fn) => withDb(config, fn)));
+  program.addCommand(paymentsCommand((fn) => withDb(config, fn)));
   return program;
 }
 

@@ -1,0 +1,7 @@
+// What other features may use from budgets: making budgets when a plan is approved, the budget
+// and payment-run services, and the pure period rules.
+export { createBudgetsForApprovedPlan, createBudgetsService } from './service.js';
+export type { ApprovedPlan, BudgetPanel, BudgetsService, CreatedBudgets } from './service.js';
+export { createPaymentsService } from './payments.js';
+export type { PaymentsService, RunPreview } from './payments.js';
+export { financialYearOf, periodOf, periodsOf, paymentFile } from './rules.js';

@@ -1,0 +1,535 @@
+// Budgets from an approved support plan (with their schedule lines, commitments and ledger
+// allocations), financial assessments, provider invoices and a person's budget panel.
+// Reads and writes of a person's money go through the people feature's access rule and are
+// audited in the same transaction.
+import { randomUUID } from 'node:crypto';
+import { inPartnership, type Db, type Tx } from '../../platform/db/database.js';
+import { audit, type AuditContext } from '../../platform/audit/audit.js';
+import { todayInLondon, type CivilDate } from '../../platform/dates.js';
+import { Forbidden, Invalid, NotFound } from '../../platform/http/errors.js';
+import { formatPounds, negate, pence } from '../../platform/money.js';
+import { hasRole } from '../../platform/auth/principal.js';
+import { withPerson } from '../people/index.js';
+import { costItem, type PlanDocument } from '../planning/index.js';
+import {
+  balances,
+  ensureAccounts,
+  post,
+  postMany,
+  type AccountSpec,
+  type PostingInput,
+} from '../ledger/index.js';
+import {
+  financialYearOf,
+  lineReference,
+  planBudgets,
+  routeOf,
+  type BudgetPlan,
+  type CostedItem,
+  type FundingBody,
+  type StreamForBudget,
+} from './rules.js';
+import {
+  bt,
+  budgetsOf,
+  commitmentsOf,
+  linesOfBudgets,
+  weeklyContributionsOf,
+  type BudgetRecord,
+  type CommitmentRecord,
+  type LineRecord,
+} from './store.js';
+
+export const BUDGET_NOT_FOUND = 'There is no such commitment in your partnership';
+
+/** The plan as budgets need it (a PlanRecord from planning has these fields). */
+export interface ApprovedPlan {
+  id: string;
+  personId: string;
+  document: PlanDocument;
+  approvedOn: string | null;
+}
+
+export interface CreatedBudgets {
+  /** Budgets made now. */
+  created: {
+    budgetId: string;
+    streamId: string;
+    amount: number;
+    lines: number;
+    commitments: number;
+  }[];
+  /** Streams that already had a budget for the year (made by this plan or an earlier one). */
+  existing: string[];
+}
+
+export const providerKey = (body: FundingBody, name: string) =>
+  `provider:${body}:${name.trim().toLowerCase()}`;
+
+/** The person's default payee: themselves, with their budget reference. */
+export function defaultPayee(
+  person: { id: string; name: string },
+  streamId: string,
+): { name: string; reference: string } {
+  return {
+    name: person.name,
+    reference: `DP-${person.id.replace(/-/g, '').slice(0, 8).toUpperCase()}-${streamId}`.slice(
+      0,
+      60,
+    ),
+  };
+}
+
+/** The plan's streams with their costed items (items that do not cost, or have no stream, are left out). */
+export function streamsForBudget(doc: PlanDocument): StreamForBudget[] {
+  return doc.streams.map((s) => ({
+    id: s.id,
+    name: s.name,
+    body: s.body,
+    holding: s.holding,
+    items: doc.items
+      .filter((i) => i.streamId === s.id)
+      .flatMap((i): CostedItem[] => {
+        const c = costItem(i);
+        if (!c.ok) return [];
+        return [
+          {
+            id: i.id,
+            what: i.what,
+            providerKind: i.provider.kind,
+            providerName: i.provider.name,
+            fourWeekly: c.cost.fourWeekly,
+            oneOff: c.cost.oneOff,
+            annual: c.cost.annual,
+          },
+        ];
+      }),
+  }));
+}
+
+/**
+ * Makes the budgets of an approved plan for the financial year its support starts in (the
+ * plan's start date, or the approval date): a budget a stream, its four-weekly allocations and
+ * client contributions on the ledger, the payment schedule (direct payments, third-party
+ * budgets, ISFs, and personal assistants in a mix) and commitments to providers (managed
+ * budgets, and provider organisations in a mix). Idempotent: a stream that already has a budget
+ * for that year is left as it is and reported in `existing`.
+ *
+ * For the integrator: call it inside planning's approval transaction, after markApproved.
+ */
+export async function createBudgetsForApprovedPlan(
+  tx: Tx,
+  input: {
+    partnershipId: string;
+    plan: ApprovedPlan;
+    person: { id: string; name: string };
+    userId: string | null;
+    payees?: ReadonlyMap<string, { name: string; reference: string }>;
+  },
+): Promise<CreatedBudgets> {
+  const { plan, person, partnershipId } = input;
+  const startsOn = (plan.document.startsOn ?? plan.approvedOn) as CivilDate | null;
+  if (!startsOn) throw new Invalid([{ field: 'startsOn', message: 'The plan has no start date' }]);
+  const year = financialYearOf(startsOn);
+  const contributions = (await weeklyContributionsOf(tx, person.id)).map((c) => ({
+    effectiveFrom: c.effectiveFrom,
+    weeklyPence: pence(c.weeklyPence),
+  }));
+  const plans = planBudgets({
+    startsOn,
+    streams: streamsForBudget(plan.document),
+    contributions,
+  });
+  const have = new Set((await budgetsOf(tx, person.id, year)).map((b) => b.streamId));
+  const todo = plans.filter((b) => !have.has(b.streamId));
+  const result: CreatedBudgets = {
+    created: [],
+    existing: plans.filter((b) => have.has(b.streamId)).map((b) => b.streamId),
+  };
+  if (todo.length === 0) return result;
+
+  const ids = new Map(todo.map((b) => [b.streamId, randomUUID()]));
+  const idOf = (b: BudgetPlan) => ids.get(b.streamId) ?? '';
+  const payeeOf = (b: BudgetPlan) =>
+    input.payees?.get(b.streamId) ?? defaultPayee(person, b.streamId);
+  const pays = (b: BudgetPlan) =>
+    plan.document.items.some(
+      (i) => i.streamId === b.streamId && routeOf(b.holding, i.provider.kind) === 'payment',
+    );
+  const specs: AccountSpec[] = [];
+  for (const b of todo) {
+    specs.push(
+      {
+        key: `pot:${b.body}`,
+        kind: 'stream_pot',
+        name: b.body === 'council' ? 'Council pot' : 'NHS pot',
+        fundingBody: b.body,
+      },
+      {
+        key: `contributions:${b.body}`,
+        kind: 'contributions',
+        name: `Client contributions (${b.body})`,
+        fundingBody: b.body,
+      },
+      {
+        key: `budget:${idOf(b)}`,
+        kind: 'person_budget',
+        name: `${person.name}: ${b.streamName} ${year}`,
+        fundingBody: b.body,
+        personId: person.id,
+        budgetId: idOf(b),
+      },
+    );
+    if (pays(b))
+      specs.push({
+        key: `holding:${person.id}:${b.streamId}`,
+        kind: 'holding_account',
+        name: `${person.name}: ${b.streamName} (${payeeOf(b).name})`,
+        fundingBody: b.body,
+        personId: person.id,
+        reference: payeeOf(b).reference,
+      });
+    for (const c of b.commitments)
+      specs.push({
+        key: providerKey(b.body, c.providerName),
+        kind: 'provider_payable',
+        name: c.providerName,
+        fundingBody: b.body,
+        reference: c.providerName,
+      });
+  }
+  const accounts = await ensureAccounts(tx, partnershipId, dedupe(specs));
+  const acc = (key: string) => {
+    const id = accounts.get(key);
+    if (!id) throw new Error(`ledger account ${key} was not made`);
+    return id;
+  };
+
+  const db = bt(tx);
+  const postings: PostingInput[] = [];
+  for (const b of todo) {
+    const budgetId = idOf(b);
+    const payee = payeeOf(b);
+    const budgetAcc = acc(`budget:${budgetId}`);
+    const holdingAcc = pays(b) ? acc(`holding:${person.id}:${b.streamId}`) : null;
+    await db
+      .insertInto('budgets')
+      .values({
+        id: budgetId,
+        partnership_id: partnershipId,
+        person_id: person.id,
+        plan_id: plan.id,
+        stream_id: b.streamId,
+        stream_name: b.streamName,
+        funding_body: b.body,
+        holding: b.holding,
+        financial_year: b.financialYear,
+        starts_on: b.startsOn,
+        amount_pence: b.amount,
+        ledger_account_id: budgetAcc,
+        holding_account_id: holdingAcc,
+        payee_name: holdingAcc ? payee.name : null,
+        payee_reference: holdingAcc ? payee.reference : null,
+        created_by: input.userId,
+      })
+      .execute();
+    if (b.lines.length > 0)
+      await db
+        .insertInto('payment_schedule_lines')
+        .values(
+          b.lines.map((l) => {
+            const id = randomUUID();
+            return {
+              id,
+              partnership_id: partnershipId,
+              budget_id: budgetId,
+              person_id: person.id,
+              kind: l.kind,
+              period_no: l.periodNo,
+              due_on: l.dueOn,
+              amount_pence: l.amount,
+              contribution_pence: l.contribution,
+              description: l.description,
+              reference: lineReference(id),
+            };
+          }),
+        )
+        .execute();
+    if (b.commitments.length > 0)
+      await db
+        .insertInto('commitments')
+        .values(
+          b.commitments.map((c) => ({
+            partnership_id: partnershipId,
+            budget_id: budgetId,
+            person_id: person.id,
+            item_id: c.itemId,
+            what: c.what,
+            provider_name: c.providerName,
+            provider_account_id: acc(providerKey(b.body, c.providerName)),
+            amount_pence: c.amount,
+          })),
+        )
+        .execute();
+    const pot = acc(`pot:${b.body}`);
+    const contributionsAcc = acc(`contributions:${b.body}`);
+    for (const p of b.periods) {
+      if (p.allocation > 0)
+        postings.push({
+          idempotencyKey: `allocation:${budgetId}:${p.periodNo}`,
+          kind: 'allocation',
+          occurredOn: p.coveredFrom,
+          description: `${b.streamName} budget, period ${p.periodNo} (${p.days} days)`,
+          lines: [
+            { accountId: budgetAcc, amountPence: p.allocation },
+            { accountId: pot, amountPence: negate(p.allocation) },
+          ],
+          postedBy: input.userId,
+        });
+      if (p.contribution > 0)
+        postings.push({
+          idempotencyKey: `contribution:${budgetId}:${p.periodNo}`,
+          kind: 'contribution',
+          occurredOn: p.coveredFrom,
+          description: `Client contribution, period ${p.periodNo} (${p.days} days)`,
+          lines: [
+            { accountId: contributionsAcc, amountPence: p.contribution },
+            { accountId: budgetAcc, amountPence: negate(p.contribution) },
+          ],
+          postedBy: input.userId,
+        });
+    }
+    if (b.oneOffAllocation > 0)
+      postings.push({
+        idempotencyKey: `allocation:${budgetId}:one-off`,
+        kind: 'allocation',
+        occurredOn: b.startsOn,
+        description: `${b.streamName} budget, one-off items`,
+        lines: [
+          { accountId: budgetAcc, amountPence: b.oneOffAllocation },
+          { accountId: pot, amountPence: negate(b.oneOffAllocation) },
+        ],
+        postedBy: input.userId,
+      });
+    result.created.push({
+      budgetId,
+      streamId: b.streamId,
+      amount: b.amount,
+      lines: b.lines.length,
+      commitments: b.commitments.length,
+    });
+  }
+  if (postings.length > 0) await postMany(tx, partnershipId, postings);
+  return result;
+}
+
+function dedupe(specs: readonly AccountSpec[]): AccountSpec[] {
+  const seen = new Map<string, AccountSpec>();
+  for (const s of specs) if (!seen.has(s.key)) seen.set(s.key, s);
+  return [...seen.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service
+
+export interface BudgetPanel {
+  financialYear: number;
+  streams: {
+    budget: BudgetRecord;
+    /** What is left in the budget on the ledger. */
+    balance: number;
+    /** What the holding account holds (null when nothing is paid to one). */
+    held: number | null;
+    nextPayment: LineRecord | null;
+    paid: number;
+    contributions: number;
+    commitments: (CommitmentRecord & { remaining: number })[];
+  }[];
+}
+
+export interface BudgetsServiceDeps {
+  db: Db;
+  now: () => Date;
+}
+
+function requireFinance(ctx: AuditContext): string {
+  const p = ctx.principal;
+  if (p.kind !== 'user' || !hasRole(p, 'finance_officer'))
+    throw new Forbidden('Only finance officers can do this.');
+  return p.userId;
+}
+
+export function createBudgetsService(deps: BudgetsServiceDeps) {
+  const { db, now } = deps;
+
+  async function panelIn(tx: Tx, personId: string, today: CivilDate): Promise<BudgetPanel> {
+    const year = financialYearOf(today);
+    const all = await budgetsOf(tx, personId);
+    const shown = all.filter((b) => b.financialYear === year);
+    const budgets =
+      shown.length > 0 ? shown : all.filter((b) => b.financialYear === all[0]?.financialYear);
+    const ids = budgets.map((b) => b.id);
+    const [lines, commitments, bal] = await Promise.all([
+      linesOfBudgets(tx, ids),
+      commitmentsOf(tx, { budgetIds: ids }),
+      balances(
+        tx,
+        budgets.flatMap((b) => [
+          b.ledgerAccountId,
+          ...(b.holdingAccountId ? [b.holdingAccountId] : []),
+        ]),
+      ),
+    ]);
+    return {
+      financialYear: budgets[0]?.financialYear ?? year,
+      streams: budgets.map((b) => {
+        const mine = lines.filter((l) => l.budgetId === b.id);
+        return {
+          budget: b,
+          balance: bal.get(b.ledgerAccountId) ?? 0,
+          held: b.holdingAccountId ? (bal.get(b.holdingAccountId) ?? 0) : null,
+          nextPayment: mine.find((l) => l.status === 'due' || l.status === 'in_run') ?? null,
+          paid: mine.filter((l) => l.status === 'paid').reduce((t, l) => t + l.amount, 0),
+          contributions: mine.reduce((t, l) => t + l.contribution, 0),
+          commitments: commitments
+            .filter((c) => c.budgetId === b.id)
+            .map((c) => ({ ...c, remaining: c.amount - c.invoiced })),
+        };
+      }),
+    };
+  }
+
+  return {
+    /** A person's budgets this financial year: balances by stream, next payment, commitments. */
+    async panel(ctx: AuditContext, personId: string): Promise<BudgetPanel> {
+      const at = now();
+      return withPerson(db, ctx, personId, 'read', at, async (tx) => {
+        const panel = await panelIn(tx, personId, todayInLondon(at));
+        await audit(tx, ctx, {
+          action: 'read',
+          recordType: 'budget',
+          personId,
+          detail: { financialYear: panel.financialYear, budgets: panel.streams.length },
+        });
+        return panel;
+      });
+    },
+
+    /** Records a financial assessment: the weekly contribution from a date. */
+    async recordFinancialAssessment(
+      ctx: AuditContext,
+      personId: string,
+      input: { weeklyPence: number; effectiveFrom: CivilDate },
+    ): Promise<void> {
+      const userId = requireFinance(ctx);
+      if (!Number.isSafeInteger(input.weeklyPence) || input.weeklyPence < 0)
+        throw new Invalid([
+          {
+            field: 'weekly',
+            message: 'Enter the weekly contribution in pounds and pence, 0 or more',
+          },
+        ]);
+      // 'read': a financial record, not the person's details (which only casework staff change).
+      await withPerson(db, ctx, personId, 'read', now(), async (tx) => {
+        const r = await bt(tx)
+          .insertInto('financial_assessments')
+          .values({
+            partnership_id: ctx.principal.partnershipId,
+            person_id: personId,
+            weekly_contribution_pence: input.weeklyPence,
+            effective_from: input.effectiveFrom,
+            recorded_by: userId,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await audit(tx, ctx, {
+          action: 'create',
+          recordType: 'financial_assessment',
+          recordId: r.id,
+          personId,
+          detail: { weeklyPence: input.weeklyPence, effectiveFrom: input.effectiveFrom },
+        });
+      });
+    },
+
+    /**
+     * A provider's invoice against a commitment: posted to the ledger (budget to the provider's
+     * payable account). Refused when it is more than the commitment has left, or when the same
+     * invoice number was recorded against this commitment before.
+     */
+    async recordInvoice(
+      ctx: AuditContext,
+      commitmentId: string,
+      input: { number: string; date: CivilDate; amountPence: number },
+    ): Promise<{ invoiceId: string; remaining: number }> {
+      const userId = requireFinance(ctx);
+      const found = await inPartnership(db, ctx.principal.partnershipId, (tx) =>
+        commitmentsOf(tx, { id: commitmentId }),
+      );
+      const c0 = found[0];
+      if (!c0) throw new NotFound(BUDGET_NOT_FOUND);
+      return withPerson(db, ctx, c0.personId, 'read', now(), async (tx) => {
+        const [c] = await commitmentsOf(tx, { id: commitmentId });
+        if (!c) throw new NotFound(BUDGET_NOT_FOUND);
+        const number = input.number.trim();
+        const problems = [];
+        if (number === '') problems.push({ field: 'number', message: 'Enter the invoice number' });
+        if (!Number.isSafeInteger(input.amountPence) || input.amountPence <= 0)
+          problems.push({ field: 'amount', message: 'Enter the amount, more than £0' });
+        else if (input.amountPence > c.amount - c.invoiced)
+          problems.push({
+            field: 'amount',
+            message: `The invoice is more than the ${formatPounds(pence(c.amount - c.invoiced))} left of this commitment`,
+          });
+        if (c.invoices.some((i) => i.number === number))
+          problems.push({ field: 'number', message: 'This invoice has already been recorded' });
+        if (problems.length > 0) throw new Invalid(problems);
+        const [budget] = (await budgetsOf(tx, c.personId)).filter((b) => b.id === c.budgetId);
+        if (!budget) throw new NotFound(BUDGET_NOT_FOUND);
+        const invoiceId = randomUUID();
+        const posted = await post(tx, ctx.principal.partnershipId, {
+          idempotencyKey: `invoice:${invoiceId}`,
+          kind: 'invoice',
+          occurredOn: input.date,
+          description: `${c.providerName} invoice ${number}: ${c.what}`,
+          lines: [
+            {
+              accountId: budget.ledgerAccountId,
+              amountPence: -input.amountPence,
+              sourceRef: `invoice:${invoiceId}`,
+            },
+            {
+              accountId: c.providerAccountId,
+              amountPence: input.amountPence,
+              sourceRef: `invoice:${invoiceId}`,
+            },
+          ],
+          postedBy: userId,
+        });
+        await bt(tx)
+          .insertInto('provider_invoices')
+          .values({
+            id: invoiceId,
+            partnership_id: ctx.principal.partnershipId,
+            commitment_id: c.id,
+            invoice_number: number,
+            invoice_date: input.date,
+            amount_pence: input.amountPence,
+            ledger_transaction_id: posted.transactionId,
+            recorded_by: userId,
+          })
+          .execute();
+        await audit(tx, ctx, {
+          action: 'create',
+          recordType: 'provider_invoice',
+          recordId: invoiceId,
+          personId: c.personId,
+          detail: { commitmentId: c.id, amountPence: input.amountPence },
+        });
+        return { invoiceId, remaining: c.amount - c.invoiced - input.amountPence };
+      });
+    },
+  };
+}
+
+export type BudgetsService = ReturnType<typeof createBudgetsService>;
