@@ -6,6 +6,8 @@ export type { PlanDocument } from './document.js';
 export { PLAN_CHECK_RULES, SIGN_OFF_LEVELS } from './rules.js';
 export type { PlanCheck, PlanProblem, SignOffLevel } from './rules.js';
 export type { DecisionRecord, PlanRecord } from './store.js';
+export { PLAN_ITEM_CATEGORIES, PLAN_ITEM_CATEGORY_LABELS, FUNDING_BODIES } from './items.js';
+export type { FundingBody, PlanItemCategory } from './items.js';
 // For budgets (issue 5): costing items and the plan's streams and items.
 export { costItem } from './rules.js';
 export type { HoldingOption, ItemCost, PlanItem, PlanStream } from './rules.js';
