@@ -21,6 +21,7 @@ import {
 import { GenerateError, generatePartnership, type GenerateResult } from './generate.ts';
 import { plan, planAssessments } from './rules.ts';
 import { planDocumentSchema } from '../planning/document.ts';
+import { parseMeasure, scoreMeasure } from '../measures/index.ts';
 
 let db: Db;
 let first: GenerateResult;
@@ -310,4 +311,90 @@ test('every assessed person has one approved plan from their latest allocation, 
   assert.equal(new Set(due.map((r) => r.person_id)).size, first.people, 'one review due each');
   assert.ok(reviews.some((r) => r.status === 'completed' && r.rule === 'care_plan_first'));
   assert.ok(due.some((r) => r.rule === 'care_plan_annual'));
+});
+
+test('outcome measures: five at each plan’s approval and five at each completed first review, each scored as the measures rules score its answers', async () => {
+  const rows = await inPartnership(db, first.partnershipId, (tx) =>
+    tx
+      .selectFrom('outcome_measures as m')
+      .innerJoin('support_plans as s', 's.id', 'm.plan_id')
+      .leftJoin('reviews as r', 'r.id', 'm.review_id')
+      .select([
+        'm.person_id',
+        'm.instrument',
+        'm.taken_on',
+        'm.answers',
+        'm.score',
+        'm.review_id',
+        's.status',
+        's.approved_on',
+        's.person_id as plan_person_id',
+        'r.status as review_status',
+        'r.rule as review_rule',
+        'r.completed_on',
+      ])
+      .execute(),
+  );
+  const all = Number(
+    (
+      await db.system
+        .selectFrom('outcome_measures')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('partnership_id', '=', first.partnershipId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  assert.equal(rows.length, all, 'every measure names its support plan');
+  const baseline = rows.filter((m) => m.review_id === null);
+  const atReview = rows.filter((m) => m.review_id !== null);
+  assert.equal(baseline.length, first.people * 5, 'a baseline of five for each plan');
+  const completed = await inPartnership(db, first.partnershipId, (tx) =>
+    tx
+      .selectFrom('reviews')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'completed')
+      .executeTakeFirstOrThrow(),
+  );
+  assert.ok(Number(completed.n) > 0);
+  assert.equal(atReview.length, Number(completed.n) * 5, 'five at each completed review');
+  for (const m of rows) {
+    assert.equal(m.person_id, m.plan_person_id);
+    assert.equal(m.status, 'approved');
+    if (m.review_id === null) assert.equal(m.taken_on, m.approved_on, 'baseline on approval');
+    else {
+      assert.equal(m.review_status, 'completed');
+      assert.equal(m.review_rule, 'care_plan_first');
+      assert.equal(m.taken_on, m.completed_on, 'taken on the day of the review');
+    }
+    const parsed = parseMeasure({ instrument: m.instrument, answers: m.answers });
+    assert.ok(parsed.ok, JSON.stringify(m.answers));
+    assert.deepEqual(m.score, scoreMeasure(parsed.measure), `${m.instrument} scored by the rules`);
+  }
+  const per = new Map<string, Set<string>>();
+  for (const m of baseline)
+    per.set(m.person_id, (per.get(m.person_id) ?? new Set()).add(m.instrument));
+  assert.ok(
+    [...per.values()].every(
+      (s) => [...s].sort().join() === 'accommodation,ascot_sct4,employment,eq5d5l,swemwbs',
+    ),
+    'each baseline has each instrument once',
+  );
+  // Complete questionnaires, spread over the scale.
+  const swemwbs = rows.flatMap((m) =>
+    m.instrument === 'swemwbs' ? [(m.score as { raw: number | null }).raw] : [],
+  );
+  assert.ok(swemwbs.every((raw) => raw !== null && raw >= 7 && raw <= 35));
+  assert.ok(new Set(swemwbs).size > 8, `spread (${String(new Set(swemwbs).size)} raw scores)`);
+});
+
+test('the second load of the same seed has the same measures', async () => {
+  const of = (partnershipId: string) =>
+    inPartnership(db, partnershipId, (tx) =>
+      tx
+        .selectFrom('outcome_measures')
+        .select(['instrument', 'taken_on', 'answers', 'score'])
+        .orderBy('id')
+        .execute(),
+    );
+  assert.deepEqual(await of(second.partnershipId), await of(first.partnershipId));
 });

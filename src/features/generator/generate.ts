@@ -1,6 +1,7 @@
 // pooled generate: a large synthetic partnership, loaded with COPY in one transaction.
 // Deterministic from the seed (names, NHS numbers, ids); fictional throughout.
 import type { Db, RawClient } from '../../platform/db/database.js';
+import { MEASURE_COLUMNS, measureRows } from './measures.js';
 import { isLatest, PLAN_COLUMNS, planRows, REVIEW_COLUMNS } from './plans.js';
 import { DEMO_RAS, rasVersionSchema, type RasVersion } from '../allocation/index.js';
 import { S117_SECTIONS } from '../people/schema.js';
@@ -378,6 +379,7 @@ async function loadAssessments(
     c.copyIn('allocations', ALLOCATION_COLUMNS, chunked(n, s.chunkRows, rows.allocation)),
   );
   // Support plans and reviews for each person's latest assessment (issue 4).
+  const planId = (r: number, version: number) => s.id('plan', r * 2 + version - 1);
   const plans = planRows({
     partnershipId: s.partnershipId,
     count: n,
@@ -387,7 +389,7 @@ async function loadAssessments(
     personId: (i) => s.id('person', i),
     coordinatorId: (i) => s.id('user', memo.coordinator[i] ?? 0),
     allocationId: (r) => s.id('allocation', r),
-    planId: (r, version) => s.id('plan', r * 2 + version - 1),
+    planId,
     reviewId: (r, k) => s.id('review', r * 2 + k),
     asOf: new Date(Date.parse(`${ras.effectiveFrom}T00:00:00Z`) + 236 * 86_400_000),
   });
@@ -400,6 +402,27 @@ async function loadAssessments(
   });
   await timed(tables, 'reviews', planCount, () =>
     c.copyIn('reviews', REVIEW_COLUMNS, chunked(n, s.chunkRows, plans.reviews)),
+  );
+  // Outcome measures: five at each plan's approval, five more at its first review if done.
+  const measures = measureRows({
+    partnershipId: s.partnershipId,
+    seed: s.seed,
+    personId: (r) => s.id('person', assessmentPlan.person[r] ?? 0),
+    coordinatorId: (r) => s.id('user', memo.coordinator[assessmentPlan.person[r] ?? 0] ?? 0),
+    planId: (r) => planId(r, 1),
+    approvedDay: plans.approvedOn,
+    reviewDone: plans.firstReviewDone,
+    measureId: (r, k) => s.id('measure', r * 10 + k),
+  });
+  let measureCount = 0;
+  for (let r = 0; r < n; r++)
+    if (isLatest(rowsOf, r)) measureCount += plans.firstReviewDone(r) ? 10 : 5;
+  await timed(tables, 'outcome_measures', measureCount, () =>
+    c.copyIn(
+      'outcome_measures',
+      MEASURE_COLUMNS,
+      chunked(n, Math.max(1, Math.floor(s.chunkRows / 5)), measures.measures),
+    ),
   );
   return { count: n, rasVersionId };
 }
@@ -418,6 +441,7 @@ const LOADED_TABLES = [
   'allocations',
   'support_plans',
   'reviews',
+  'outcome_measures',
 ];
 
 /** Create the synthetic partnership. Throws GenerateError if the code is taken. */

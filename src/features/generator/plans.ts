@@ -123,7 +123,20 @@ export function planRows(ctx: PlanRowsContext) {
   const share = (r: number) => 60 + ((r * 37) % 36);
   const approvedDay = (r: number) => plusDays(ctx.completedDay(r), 14 + (r % 21));
   const waiting = (r: number) => r % 50 === 7;
+  /** The day the first review of row r's plan was done, or null while due (1 in 10 overdue). */
+  const firstReviewDoneOn = (r: number): Date | null => {
+    const due = plusDays(approvedDay(r), 56);
+    return due.getTime() >= ctx.asOf.getTime() || r % 10 === 3 ? null : plusDays(due, -7);
+  };
   return {
+    /** The day row r's plan was approved, or null when row r has none (not the latest). */
+    approvedOn: (r: number): Date | null => (isLatest(ctx, r) ? approvedDay(r) : null),
+    /** The first review of row r's plan and when it was done, or null if it is not done. */
+    firstReviewDone: (r: number): { reviewId: string; on: Date } | null => {
+      if (!isLatest(ctx, r)) return null;
+      const on = firstReviewDoneOn(r);
+      return on === null ? null : { reviewId: ctx.reviewId(r, 0), on };
+    },
     plan: (r: number): string | null => {
       if (!isLatest(ctx, r)) return null;
       const person = ctx.personOfRow(r);
@@ -200,7 +213,8 @@ export function planRows(ctx: PlanRowsContext) {
       const due = plusDays(approved, 56);
       const earliest = plusDays(approved, 42);
       const planId = ctx.planId(r, 1);
-      if (due.getTime() >= ctx.asOf.getTime() || r % 10 === 3) {
+      const done = firstReviewDoneOn(r);
+      if (done === null) {
         // Not done yet (and one in ten overdue).
         return csvLine([
           ctx.reviewId(r, 0),
@@ -218,7 +232,6 @@ export function planRows(ctx: PlanRowsContext) {
           null,
         ]);
       }
-      const done = plusDays(due, -7);
       const next = plusMonths(done, 12);
       return (
         csvLine([

@@ -249,6 +249,7 @@ export function makeIdFactory(partnershipCode: string, seed: number) {
     allocation: 9,
     plan: 10,
     review: 11,
+    measure: 12,
   };
   return (kind: keyof typeof kinds, n: number): string => {
     const counter = n.toString(16).padStart(12, '0');
