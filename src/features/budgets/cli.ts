@@ -15,7 +15,7 @@ import type { AuditContext } from '../../platform/audit/audit.js';
 import type { UserPrincipal } from '../../platform/auth/principal.js';
 import { RoleSchema, type Role } from '../../platform/auth/roles.js';
 import { isCivilDate, todayInLondon, type CivilDate } from '../../platform/dates.js';
-import { DomainError } from '../../platform/http/errors.js';
+import { Conflict, DomainError } from '../../platform/http/errors.js';
 import { formatPounds, pence } from '../../platform/money.js';
 import { createPaymentsService, DEFAULT_BATCH_SIZE } from './payments.js';
 import type { RunRecord } from './store.js';
@@ -88,7 +88,7 @@ export interface PaymentRunOptions {
 }
 
 /** The command's work, callable from tests and the benchmark with an open database. */
-export async function runPayments(db: Db, o: PaymentRunOptions): Promise<RunRecord> {
+export async function runPayments(db: Db, o: PaymentRunOptions): Promise<RunRecord | undefined> {
   const print = o.print ?? console.log;
   const now = o.now ?? (() => new Date());
   const preparer: AuditContext = { principal: await principalFor(db, o.partnership, o.preparedBy) };
@@ -104,7 +104,25 @@ export async function runPayments(db: Db, o: PaymentRunOptions): Promise<RunReco
   let run = unfinished[0];
   if (run) print(`Resuming payment run ${run.id} (${run.status}, due up to ${run.dueUpTo}).`);
   else {
-    run = await service.prepare(preparer, o.dueBy ?? todayInLondon(now()));
+    // A run posted but whose file was never written (the command stopped in between).
+    const [orphan] = o.out ? await service.withoutFile(preparer) : [];
+    if (orphan && o.out) {
+      const { csv } = await service.file(approver ?? preparer, orphan.id);
+      writeFileSync(o.out, csv);
+      print(
+        `Payment run ${orphan.id} was posted but its file was not written: wrote it to ${o.out}.`,
+      );
+      return orphan;
+    }
+    try {
+      run = await service.prepare(preparer, o.dueBy ?? todayInLondon(now()));
+    } catch (error) {
+      if (error instanceof Conflict) {
+        print(error.message);
+        return undefined;
+      }
+      throw error;
+    }
     print(`Prepared payment run ${run.id} for lines due up to ${run.dueUpTo}.`);
   }
   const preview = await service.preview(preparer, run.id, { limit: 0, offset: 0 });

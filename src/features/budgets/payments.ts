@@ -7,7 +7,7 @@
 import { inPartnership, type Db } from '../../platform/db/database.js';
 import { audit, type AuditContext } from '../../platform/audit/audit.js';
 import { hasRole } from '../../platform/auth/principal.js';
-import { todayInLondon, type CivilDate } from '../../platform/dates.js';
+import { formatCivilDate, todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { Conflict, Forbidden, NotFound } from '../../platform/http/errors.js';
 import { pence } from '../../platform/money.js';
 import { postMany } from '../ledger/index.js';
@@ -21,6 +21,7 @@ import {
   markApproved,
   markPaid,
   nextBatch,
+  postedWithoutFile,
   reserveLines,
   runById,
   runLines,
@@ -32,6 +33,7 @@ import {
 
 export const RUN_NOT_FOUND = 'There is no payment run with this ID in your partnership';
 export const DEFAULT_BATCH_SIZE = 1_000;
+export const NOTHING_DUE = 'No payments are due, or they are all in other runs, up to';
 
 export interface RunPreview {
   run: RunRecord;
@@ -79,13 +81,23 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
       return inPartnership(db, ctx.principal.partnershipId, (tx) => unfinishedRuns(tx));
     },
 
-    /** Prepares a run of every line due on or before the date that no other run has. */
+    /** Posted runs whose payment file was never produced, oldest first. */
+    async withoutFile(ctx: AuditContext): Promise<RunRecord[]> {
+      financeUser(ctx);
+      return inPartnership(db, ctx.principal.partnershipId, (tx) => postedWithoutFile(tx));
+    },
+
+    /**
+     * Prepares a run of every line due on or before the date that no other run has. Refused
+     * (Conflict, nothing kept) when there is nothing to pay.
+     */
     async prepare(ctx: AuditContext, dueUpTo: CivilDate): Promise<RunRecord> {
       const userId = financeUser(ctx);
       const partnershipId = ctx.principal.partnershipId;
       return inPartnership(db, partnershipId, async (tx) => {
         const id = await insertRun(tx, { partnershipId, dueUpTo, preparedBy: userId });
         const { count, total } = await reserveLines(tx, partnershipId, id, dueUpTo);
+        if (count === 0) throw new Conflict(`${NOTHING_DUE} ${formatCivilDate(dueUpTo)}.`);
         await audit(tx, ctx, {
           action: 'create',
           recordType: 'payment_run',

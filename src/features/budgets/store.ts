@@ -260,6 +260,27 @@ export async function unfinishedRuns(tx: Tx): Promise<RunRecord[]> {
   return rows.map(toRun);
 }
 
+/** Posted runs whose payment file has never been produced (no export in the audit trail). */
+export async function postedWithoutFile(tx: Tx): Promise<RunRecord[]> {
+  const rows = await runsQuery(tx)
+    .where('r.status', '=', 'posted')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('audit_events as e')
+            .select('e.id')
+            .where('e.record_type', '=', 'payment_run')
+            .where('e.action', '=', 'export')
+            .where('e.record_id', '=', sql<string>`r.id::text`),
+        ),
+      ),
+    )
+    .orderBy('r.posted_at')
+    .execute();
+  return rows.map(toRun);
+}
+
 export async function insertRun(
   tx: Tx,
   d: { partnershipId: string; dueUpTo: CivilDate; preparedBy: string },
