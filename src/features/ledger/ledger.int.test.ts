@@ -244,7 +244,7 @@ test('the database refuses unbalanced, incomplete and appended entries, even fro
   const bAccount = await inPartnership(db, b.id, (tx) =>
     ensureAccounts(tx, b.id, [{ key: 'spending:nhs', kind: 'spending', name: 'B spent' }]),
   );
-  await refusal(
+  const crossAccount = await refusal(
     inA(async (tx) => {
       const t = await rawHeader(tx, 'raw:cross', 2);
       await rawEntries(tx, t, [
@@ -253,6 +253,39 @@ test('the database refuses unbalanced, incomplete and appended entries, even fro
       ]);
     }),
   );
+  assert.equal(crossAccount.hint, 'pooled:ledger_no_account', crossAccount.message);
+  const unknownAccount = await refusal(
+    inA(async (tx) => {
+      const t = await rawHeader(tx, 'raw:unknown', 2);
+      await rawEntries(tx, t, [
+        [s.budget, 100],
+        [randomUUID(), -100],
+      ]);
+    }),
+  );
+  assert.equal(unknownAccount.hint, 'pooled:ledger_no_account', unknownAccount.message);
+  const bPosting = await inPartnership(db, b.id, async (tx) => {
+    const ids = await ensureAccounts(tx, b.id, [
+      { key: 'pot:nhs', kind: 'stream_pot', name: 'B pot' },
+    ]);
+    return post(
+      tx,
+      b.id,
+      posting(
+        'alloc:b',
+        lines([bAccount.get('spending:nhs') ?? '', 70], [ids.get('pot:nhs') ?? '', -70]),
+      ),
+    );
+  });
+  const crossTransaction = await refusal(
+    inA((tx) =>
+      rawEntries(tx, bPosting.transactionId, [
+        [s.budget, 100],
+        [s.pot, -100],
+      ]),
+    ),
+  );
+  assert.equal(crossTransaction.hint, 'pooled:ledger_no_transaction', crossTransaction.message);
   const keys = await inA((tx) =>
     transactionsByKey(tx, a.id, [
       'raw:unbalanced',
@@ -260,6 +293,7 @@ test('the database refuses unbalanced, incomplete and appended entries, even fro
       'raw:split',
       'raw:empty',
       'raw:cross',
+      'raw:unknown',
       'raw:ok',
     ]),
   );
