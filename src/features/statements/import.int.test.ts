@@ -1,0 +1,262 @@
+// Statement imports against a real database (PGlite, or PostgreSQL with DATABASE_URL): good rows
+// imported and posted to the ledger, bad rows reported by line, a file imported twice changes
+// nothing, missing columns refuse the file, a row that is not UTF-8 is reported.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { sql } from 'kysely';
+import { inPartnership, type Db, type Tx } from '../../platform/db/database.ts';
+import { freshDb } from '../../../test/support/db.ts';
+import {
+  createPartnership,
+  createPerson,
+  type TestPartnership,
+} from '../../../test/support/factories.ts';
+import { balanceByKey, ensureAccounts } from '../ledger/index.ts';
+import { importStatement, type ImportResult } from './import.ts';
+import { NOT_UTF8 } from './rules.ts';
+
+let db: Db;
+let p: TestPartnership;
+let personId: string;
+let holdingKey: string;
+let bankKey: string;
+before(async () => {
+  db = await freshDb();
+  p = await createPartnership(db, 'S');
+  personId = (await createPerson(db, p)).id;
+  holdingKey = `holding:${personId}:social-care`;
+  bankKey = `holding:${personId}:nhs-phb`;
+  await inP((tx) =>
+    ensureAccounts(tx, p.id, [
+      {
+        key: holdingKey,
+        kind: 'holding_account',
+        name: 'Prepaid card',
+        fundingBody: 'council',
+        personId,
+        reference: '5354 **** **** 0001',
+      },
+      {
+        key: bankKey,
+        kind: 'holding_account',
+        name: 'Bank account',
+        fundingBody: 'nhs',
+        personId,
+        reference: '12345678',
+      },
+    ]),
+  );
+});
+after(() => db.close());
+
+const inP = <T>(fn: (tx: Tx) => Promise<T>) => inPartnership(db, p.id, fn);
+
+function run(
+  text: string | Uint8Array,
+  format = 'prepaid-card',
+  batchSize?: number,
+): Promise<ImportResult> {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text);
+  // Small chunks, so records cross chunk boundaries.
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += 7) chunks.push(bytes.subarray(i, i + 7));
+  return importStatement(db, {
+    partnershipId: p.id,
+    format,
+    fileName: 'statement.csv',
+    source: Readable.from(chunks),
+    userId: null,
+    actor: 'test',
+    ...(batchSize ? { batchSize } : {}),
+  });
+}
+
+async function counts() {
+  return inP(async (tx) => {
+    const cards = await sql<{
+      n: number;
+    }>`select count(*)::int as n from card_transactions`.execute(tx);
+    const entries = await sql<{ n: number }>`select count(*)::int as n from ledger_entries`.execute(
+      tx,
+    );
+    const bal = await balanceByKey(tx, p.id, [
+      holdingKey,
+      bankKey,
+      'spending:council',
+      'spending:nhs',
+    ]);
+    return { cards: cards.rows[0]?.n, entries: entries.rows[0]?.n, bal: Object.fromEntries(bal) };
+  });
+}
+
+const CARD = [
+  'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
+  'T1,01/04/2026,5354 **** **** 0001,Tesco Stores,5411,-12.50', // line 2
+  'T2,02/04/2026,5354 **** **** 0001,"Bus, city",4131,(3.20)', // line 3
+  'T3,31/02/2026,5354 **** **** 0001,Bad date,5411,-1.00', // line 4: bad date
+  'T4,03/04/2026,5354 **** **** 0001,Bad amount,5411,12.505', // line 5: bad amount
+  'T5,04/04/2026,5354 **** **** 0001,"Refund from ""Argos""",5732,£1,234.50', // line 6: unquoted comma splits
+  'T6,05/04/2026,5354 **** **** 0001,"Refund from ""Argos""",5732,"£1,234.50"', // line 7
+  'T7,06/04/2026,5354 **** **** 9999,Unknown card,5411,-1.00', // line 8: no such card
+  'T8,07/04/2026,5354 **** **** 0001,"Two',
+  'lines",7995,-5.00', // lines 9-10: gambling
+  'T1,01/04/2026,5354 **** **** 0001,Tesco Stores,5411,-12.50', // line 11: repeat of T1
+].join('\r\n');
+
+test('a card statement: good rows imported and posted, bad rows reported with line numbers', async () => {
+  const before = await counts();
+  const r = await run(CARD, 'prepaid-card', 2);
+  assert.equal(r.status, 'finished');
+  assert.equal(r.rowsRead, 9);
+  assert.equal(r.imported, 4); // T1, T2, T6, T8
+  assert.equal(r.duplicates, 1); // the repeated T1
+  assert.equal(r.bad, 4);
+  assert.deepEqual(
+    r.badRows.map((b) => b.line),
+    [4, 5, 6, 8],
+  );
+  assert.match(r.badRows[0]!.problems.join(), /Date: "31\/02\/2026" is not a date/);
+  assert.match(r.badRows[1]!.problems.join(), /Amount: "12.505" is not an amount/);
+  assert.match(r.badRows[2]!.problems.join(), /7 values but the header has 6 columns/);
+  assert.match(
+    r.badRows[3]!.problems.join(),
+    /no direct payment account in Pooled has the reference "5354 \*\*\*\* \*\*\*\* 9999"/,
+  );
+  assert.match(r.sha256, /^[0-9a-f]{64}$/);
+
+  const after = await counts();
+  const net = -1250 - 320 + 123450 - 500;
+  assert.equal(after.cards! - before.cards!, 4);
+  assert.equal(after.bal[holdingKey], net);
+  assert.equal(after.bal['spending:council'], -net);
+
+  const rows = await inP((tx) =>
+    sql<{
+      provider_transaction_id: string;
+      line_no: number;
+      category: string | null;
+      description: string;
+      amount_pence: number;
+    }>`
+      select provider_transaction_id, line_no, category, description, amount_pence
+        from card_transactions where import_id = ${r.importId} order by line_no`.execute(tx),
+  );
+  assert.deepEqual(
+    rows.rows.map((x) => [
+      x.provider_transaction_id,
+      x.line_no,
+      x.category,
+      x.description,
+      x.amount_pence,
+    ]),
+    [
+      ['T1', 2, null, 'Tesco Stores', -1250],
+      ['T2', 3, 'transport', 'Bus, city', -320],
+      ['T6', 7, 'equipment', 'Refund from "Argos"', 123450],
+      ['T8', 9, 'gambling', 'Two\r\nlines', -500],
+    ],
+  );
+  // Each card transaction has its entry on the holding account, traceable by source_ref.
+  const refs = await inP((tx) =>
+    sql<{ n: number }>`select count(*)::int as n from ledger_entries e
+      join card_transactions c on e.source_ref = 'card:' || c.id::text
+      where c.import_id = ${r.importId}`.execute(tx),
+  );
+  assert.equal(refs.rows[0]?.n, 4);
+
+  const stored = await inP((tx) =>
+    sql<{
+      status: string;
+      imported_count: number;
+      duplicate_count: number;
+      bad_count: number;
+      bad_rows: { line: number }[];
+    }>`
+      select status, imported_count, duplicate_count, bad_count, bad_rows from statement_imports where id = ${r.importId}`.execute(
+      tx,
+    ),
+  );
+  assert.deepEqual(
+    { ...stored.rows[0], bad_rows: stored.rows[0]?.bad_rows.map((b) => b.line) },
+    {
+      status: 'finished',
+      imported_count: 4,
+      duplicate_count: 1,
+      bad_count: 4,
+      bad_rows: [4, 5, 6, 8],
+    },
+  );
+});
+
+test('the same file imported again changes nothing', async () => {
+  const before = await counts();
+  const again = await run(CARD, 'prepaid-card', 3);
+  assert.equal(again.status, 'finished');
+  assert.equal(again.imported, 0);
+  assert.equal(again.duplicates, 5);
+  assert.equal(again.bad, 4);
+  assert.deepEqual(await counts(), before);
+});
+
+test('a bank statement: paid out and paid in, deduplicated on the bank reference', async () => {
+  const file = [
+    'Date,Reference,Description,Paid out,Paid in,Account',
+    '02/04/2026,R-1,Direct payment,,"1,000.00",12345678',
+    '03/04/2026,R-2,Wages J Smith,120.00,,12345678',
+    '03/04/2026,R-2,Wages J Smith,120.00,,12345678',
+    '04/04/2026,R-3,Both,1.00,2.00,12345678',
+  ].join('\n');
+  const r = await run(file, 'bank');
+  assert.equal(r.imported, 2);
+  assert.equal(r.duplicates, 1);
+  assert.deepEqual(r.badRows, [
+    { line: 5, problems: ['Paid out and Paid in: both have an amount; a row should have one'] },
+  ]);
+  const c = await counts();
+  assert.equal(c.bal[bankKey], 100000 - 12000);
+  assert.equal(c.bal['spending:nhs'], -(100000 - 12000));
+  const again = await run(file, 'bank');
+  assert.equal(again.imported, 0);
+  assert.deepEqual(await counts(), c);
+});
+
+test('a file without the columns of its format is refused whole, naming them', async () => {
+  const before = await counts();
+  const r = await run(
+    'Date,Reference,Description,Paid out,Paid in,Account\n02/04/2026,R-9,x,1.00,,12345678\n',
+    'prepaid-card',
+  );
+  assert.equal(r.status, 'refused');
+  assert.equal(r.imported, 0);
+  assert.match(
+    r.message ?? '',
+    /no "Transaction ID", "Merchant", "Amount", "MCC", "Card Number" columns/,
+  );
+  assert.match(r.message ?? '', /Nothing was imported/);
+  assert.deepEqual(await counts(), before);
+  const empty = await run('', 'bank');
+  assert.equal(empty.status, 'refused');
+  assert.match(empty.message ?? '', /empty/);
+});
+
+test('a row that is not UTF-8 is reported with its line; the rows around it are imported', async () => {
+  const head = Buffer.from(
+    'Transaction ID,Date,Card Number,Merchant,MCC,Amount\nU1,08/04/2026,5354 **** **** 0001,Caf',
+  );
+  const latin1 = Buffer.from([0xe9]); // "é" in Latin-1: not UTF-8
+  const tail = Buffer.from(',5812,-4.00\nU2,08/04/2026,5354 **** **** 0001,Café,5812,-2.00\n');
+  const r = await run(Buffer.concat([head, latin1, tail]));
+  assert.equal(r.imported, 1);
+  assert.deepEqual(r.badRows, [{ line: 2, problems: [NOT_UTF8] }]);
+  const row = await inP((tx) =>
+    sql<{
+      description: string;
+    }>`select description from card_transactions where provider_transaction_id = 'U2'`.execute(tx),
+  );
+  assert.equal(row.rows[0]?.description, 'Café');
+});
+
+test('an unknown format is refused before anything is read', async () => {
+  await assert.rejects(run('x', 'no-such-format'), /There is no statement format "no-such-format"/);
+});
