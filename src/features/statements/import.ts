@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { inPartnership, type Db, type Tx } from '../../platform/db/database.js';
-import { todayInLondon, type CivilDate } from '../../platform/dates.js';
+import { todayInLondon } from '../../platform/dates.js';
 import { ensureAccounts, postMany, type PostingLine } from '../ledger/index.js';
 import { categorise, matchPlanItem, type SpendCategory } from './categories.js';
 import {
