@@ -4,6 +4,7 @@
 // another partnership's person not found, and the audit trail.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { startTestApp, type TestApp } from '../../../test/support/app.ts';
 import {
   createPartnership,
@@ -15,6 +16,7 @@ import {
 } from '../../../test/support/factories.ts';
 import { approve, ctxFor, submittedPlan } from '../../../test/support/submitted-plans.ts';
 import { todayInLondon } from '../../platform/dates.ts';
+import { SWEMWBS_ITEMS, SWEMWBS_METRIC_HUNDREDTHS } from '../measures/index.ts';
 import { addDays } from '../reviews/index.ts';
 import { call, createApiClient, type ApiResponse, type TestApiClient } from './test-helpers.ts';
 import { problemSchema } from './schemas.ts';
@@ -346,5 +348,62 @@ describe('what is refused', () => {
     const fresh = await createPerson(t.db, a, { familyName: 'Unplanned' });
     const res = await call(t.url, 'POST', path(fresh.id), { token: full.token, json: good });
     assert.equal(res.status, 201, res.text);
+  });
+});
+
+describe('properties', () => {
+  test('any complete SWEMWBS is stored with the Rasch metric of its raw score', async () => {
+    const level = fc.constantFrom(1, 2, 3, 4, 5);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(Object.fromEntries(SWEMWBS_ITEMS.map((i) => [i, level]))),
+        async (answers) => {
+          const res = await record({ instrument: 'swemwbs', takenOn: today, answers });
+          assert.equal(res.status, 201, res.text);
+          const recorded = measureRecordedSchema.parse(res.body);
+          const m = recorded.measures
+            .find((h) => h.instrument === 'swemwbs')
+            ?.measurements.find((x) => x.id === recorded.id);
+          const raw = Object.values(answers).reduce((a, b) => a + b, 0);
+          assert.deepEqual(m?.score, {
+            instrument: 'swemwbs',
+            answered: 7,
+            raw,
+            metricHundredths: SWEMWBS_METRIC_HUNDREDTHS[raw - 7],
+          });
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  test('any JSON object is answered 201 or a 400 problem, never 500', async () => {
+    const instrument = fc.constantFrom('swemwbs', 'eq5d5l', 'ascot_sct4', 'employment', 'x');
+    const body = fc.oneof(
+      fc.dictionary(fc.string(), fc.jsonValue()),
+      fc.record(
+        {
+          instrument,
+          takenOn: fc.oneof(fc.constant(today), fc.string()),
+          answers: fc.oneof(
+            fc.dictionary(
+              fc.constantFrom(...SWEMWBS_ITEMS, 'MO', 'status', 'dignity'),
+              fc.jsonValue(),
+            ),
+            fc.jsonValue(),
+          ),
+          reviewId: fc.oneof(fc.constant(null), fc.uuid(), fc.string()),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (json) => {
+        const res = await record(json);
+        assert.ok([201, 400].includes(res.status), `${String(res.status)}: ${res.text}`);
+        if (res.status === 400) assertProblem(res, 400);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

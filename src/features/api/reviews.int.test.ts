@@ -5,6 +5,7 @@
 // and the audit trail.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { startTestApp, type TestApp } from '../../../test/support/app.ts';
 import {
   createPartnership,
@@ -363,5 +364,39 @@ describe('who may', () => {
       );
     }
     assert.equal((await reviewRow(x.reviewId)).status, 'due');
+  });
+});
+
+describe('properties', () => {
+  test('any JSON object sent to record a review is answered 200, 400 or 409, never 500', async () => {
+    const x = await approvedPlan();
+    const path = `/api/v1/reviews/${x.reviewId}/record`;
+    const outcome = fc.record(
+      { outcomeId: fc.oneof(fc.constant('choir'), fc.string()), achieved: fc.jsonValue() },
+      { requiredKeys: [] },
+    );
+    const body = fc.oneof(
+      fc.dictionary(fc.string(), fc.jsonValue()),
+      fc.record(
+        {
+          outcomes: fc.oneof(fc.array(outcome, { maxLength: 3 }), fc.jsonValue()),
+          personView: fc.oneof(fc.string(), fc.jsonValue()),
+          budgetSufficient: fc.jsonValue(),
+          usedAsAgreed: fc.oneof(fc.boolean(), fc.jsonValue()),
+          usedAsAgreedNotes: fc.jsonValue(),
+          changesNeeded: fc.oneof(fc.boolean(), fc.jsonValue()),
+          changes: fc.jsonValue(),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (json) => {
+        const res = await call(t.url, 'POST', path, { token: full.token, json });
+        assert.ok([200, 400, 409].includes(res.status), `${String(res.status)}: ${res.text}`);
+        if (res.status !== 200) assertProblem(res, res.status);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
