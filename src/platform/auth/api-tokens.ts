@@ -24,9 +24,9 @@ export const API_PERMISSION_LABELS: Record<ApiPermission, string> = {
   'assessments:write':
     'Start, answer and complete assessments, and record judgements (assessments:write, with people:write)',
   'plans:read':
-    'Read support plans, their sign-off decisions and reviews (plans:read, with people:read)',
+    'Read support plans, their sign-off decisions, reviews and outcome measures (plans:read, with people:read)',
   'plans:write':
-    'Start, save and submit support plans, and record the person’s agreement (plans:write, with people:write)',
+    'Start, save and submit support plans, record the person’s agreement, record reviews and outcome measures, and ask for unplanned reviews (plans:write, with people:write)',
   'audit:read': 'Read the audit trail (audit:read)',
 };
 
