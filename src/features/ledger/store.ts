@@ -130,7 +130,13 @@ export async function postMany(
     );
   }
 
-  const toWrite = unique.filter((i) => !existing.has(i.idempotencyKey));
+  // In key order, so two sessions posting overlapping keys wait for each other's keys in the
+  // same order and never deadlock.
+  const toWrite = unique
+    .filter((i) => !existing.has(i.idempotencyKey))
+    .sort((x, y) =>
+      x.idempotencyKey < y.idempotencyKey ? -1 : x.idempotencyKey > y.idempotencyKey ? 1 : 0,
+    );
   const created = new Set<string>();
   if (toWrite.length > 0) {
     const rows = await sql<{ id: string; idempotency_key: string }>`
