@@ -35,7 +35,10 @@ CREATE INDEX statement_imports_list_idx ON statement_imports (partnership_id, st
 -- imported twice (or a transaction repeated within a file) adds nothing. Append-only.
 CREATE TABLE card_transactions (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  partnership_id uuid NOT NULL REFERENCES partnerships(id),
+  -- No foreign key of its own to partnerships: the composite keys below (to the import and the
+  -- holding account, both in the same partnership) imply it, and each key checked costs a
+  -- lookup per row of a million-row import.
+  partnership_id uuid NOT NULL,
   import_id uuid NOT NULL,
   -- The ledger transaction is the one with idempotency key 'import:<import_id>:<batch_no>'.
   batch_no integer NOT NULL CHECK (batch_no >= 1),

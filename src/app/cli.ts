@@ -8,6 +8,7 @@ import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../features/demo/seed.js';
 import { createUserCommand } from './cli-users.js';
 import { generateCommand } from '../features/generator/cli.js';
 import { importCommand } from '../features/imports/cli.js';
+import { statementsImportCommand } from '../features/statements/index.js';
 import { allocationCommand } from '../features/allocation/cli.js';
 import { paymentsCommand } from '../features/budgets/cli.js';
 
@@ -92,7 +93,11 @@ export function buildCli(config: Config): Command {
 
   program.addCommand(createUserCommand(config, withDb));
   program.addCommand(generateCommand((fn) => withDb(config, fn)));
-  program.addCommand(importCommand((fn) => withDb(config, fn)));
+  program.addCommand(
+    importCommand((fn) => withDb(config, fn)).addCommand(
+      statementsImportCommand((fn) => withDb(config, fn)),
+    ),
+  );
   program.addCommand(allocationCommand((fn) => withDb(config, fn)));
   program.addCommand(paymentsCommand((fn) => withDb(config, fn)));
   return program;

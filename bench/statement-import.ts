@@ -1,0 +1,229 @@
+// bench statement-import (issue 5): import of N generated prepaid-card transactions (default
+// 1,000,000) end to end on PostgreSQL (read, check, deduplicate, categorise, insert, post to the
+// ledger), against a plain COPY of the same file into an unindexed table in the same run. Also
+// the parse-only rate (no database). Target: the import at least a third of COPY's rate.
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench -- statement-import
+//   [--rows N] [--cards 2000] [--batch 5000] [--keep]
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../src/platform/db/database.ts';
+import { migrate } from '../src/platform/db/migrations.ts';
+import { inPartnership } from '../src/platform/db/database.ts';
+import { ensureAccounts } from '../src/features/ledger/index.ts';
+import { importStatement } from '../src/features/statements/index.ts';
+import {
+  BUILT_IN_MAPPINGS,
+  checkHeader,
+  csvRecords,
+  readRow,
+} from '../src/features/statements/rules.ts';
+import { makeRandom } from '../src/features/generator/rules.ts';
+import { createDatabase, dropDatabase, fmt, numberArg, requireDatabaseUrl } from './support.ts';
+
+const base = requireDatabaseUrl('statement-import');
+const rows = numberArg('rows', 1_000_000);
+const cards = numberArg('cards', 2000);
+const batch = numberArg('batch', 5000);
+const keep = process.argv.includes('--keep');
+const dbName = `pooled_bench_statements_${String(process.pid)}`;
+const TARGET_RATIO = 1 / 3;
+
+const MERCHANTS: [string, string][] = [
+  ['Tesco Stores', '5411'],
+  ['Stagecoach Bus', '4131'],
+  ['Trainline', '4112'],
+  ['City College', '8220'],
+  ['Leisure Centre', '7997'],
+  ['Argos', '5732'],
+  ['Premier Inn', '7011'],
+  ['Mind', '8398'],
+  ['Counselling Service', '8099'],
+  ['Bet365', '7995'],
+];
+
+function cardRef(i: number): string {
+  return `5354 **** **** ${String(i).padStart(4, '0')}`;
+}
+
+function generateFile(path: string): number {
+  const random = makeRandom(20261124);
+  const header: string[] = ['Transaction ID,Date,Card Number,Merchant,MCC,Amount\n'];
+  let chunk: string[] = [];
+  const out: Buffer[] = [];
+  for (let i = 0; i < rows; i++) {
+    const [merchant, mcc] = MERCHANTS[Math.floor(random() * MERCHANTS.length)] ?? ['Shop', '5999'];
+    const day = 1 + Math.floor(random() * 28);
+    const month = 1 + Math.floor(random() * 12);
+    const pence = 1 + Math.floor(random() * 20000);
+    const refund = random() < 0.03;
+    chunk.push(
+      `TX${String(i).padStart(8, '0')},${String(day).padStart(2, '0')}/${String(month).padStart(2, '0')}/2026,` +
+        `${cardRef(i % cards)},"${merchant}",${mcc},${refund ? '' : '-'}${String(Math.floor(pence / 100))}.${String(pence % 100).padStart(2, '0')}\n`,
+    );
+    if (chunk.length === 50_000) {
+      out.push(Buffer.from(chunk.join('')));
+      chunk = [];
+    }
+  }
+  out.unshift(Buffer.from(header.join('')));
+  out.push(Buffer.from(chunk.join('')));
+  writeFileSync(path, Buffer.concat(out));
+  return statSync(path).size;
+}
+
+async function parseOnly(path: string): Promise<number> {
+  const mapping = BUILT_IN_MAPPINGS['prepaid-card'];
+  const started = performance.now();
+  let positions;
+  let ok = 0;
+  for await (const records of csvRecords(createReadStream(path, { highWaterMark: 256 * 1024 }))) {
+    for (const r of records) {
+      if (!positions) {
+        const h = checkHeader(r.fields ?? [], mapping);
+        if (!h.ok) throw new Error(h.message);
+        positions = h.positions;
+        continue;
+      }
+      if (readRow(r, positions, mapping).ok) ok++;
+    }
+  }
+  if (ok !== rows) throw new Error(`parsed ${String(ok)} good rows, expected ${String(rows)}`);
+  return (performance.now() - started) / 1000;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'pooled-statements-'));
+  const file = join(dir, 'card-statement.csv');
+  console.log(`Generating ${fmt(rows)} card transactions on ${fmt(cards)} cards ...`);
+  const bytes = generateFile(file);
+  console.log(`  ${fmt(bytes / 1e6, 1)} MB`);
+
+  const parseSeconds = await parseOnly(file);
+  console.log(
+    `Parse only (no database): ${fmt(parseSeconds, 2)} s, ${fmt(rows / parseSeconds)} rows/s`,
+  );
+
+  const url = await createDatabase(base, dbName);
+  const db = await openDatabase({ databaseUrl: url, poolSize: 2 });
+  try {
+    await migrate(db);
+    const partnership = await db.system
+      .insertInto('partnerships')
+      .values({ code: 'bench', name: 'Bench partnership' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const org = await db.system
+      .insertInto('organisations')
+      .values({ partnership_id: partnership.id, name: 'Bench council', kind: 'council' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const people = await db.system
+      .insertInto('people')
+      .values(
+        Array.from({ length: cards }, (_, i) => ({
+          partnership_id: partnership.id,
+          given_name: 'Card',
+          family_name: `Holder${String(i)}`,
+          date_of_birth: '1980-01-01',
+          lead_organisation_id: org.id,
+        })),
+      )
+      .returning('id')
+      .execute();
+    await inPartnership(db, partnership.id, (tx) =>
+      ensureAccounts(
+        tx,
+        partnership.id,
+        people.map((p, i) => ({
+          key: `holding:${p.id}:social-care`,
+          kind: 'holding_account' as const,
+          name: `Prepaid card ${String(i)}`,
+          fundingBody: 'council' as const,
+          personId: p.id,
+          reference: cardRef(i),
+        })),
+      ),
+    );
+    await db.withClient((c) => c.exec('vacuum analyze'));
+
+    // 1. The import, end to end.
+    const t0 = performance.now();
+    const result = await importStatement(db, {
+      partnershipId: partnership.id,
+      format: 'prepaid-card',
+      fileName: 'card-statement.csv',
+      source: createReadStream(file, { highWaterMark: 256 * 1024 }),
+      userId: null,
+      actor: 'bench',
+      batchSize: batch,
+    });
+    const importSeconds = (performance.now() - t0) / 1000;
+    if (result.imported !== rows)
+      throw new Error(
+        `imported ${String(result.imported)} of ${String(rows)}: ${String(result.message)}`,
+      );
+
+    // 2. A plain COPY of the same file into an unindexed table.
+    await db.withClient((c) =>
+      c.exec(
+        'create table bench_copy (transaction_id text, date text, card text, merchant text, mcc text, amount text)',
+      ),
+    );
+    const t1 = performance.now();
+    await db.withClient((c) =>
+      c.copyIn(
+        'bench_copy',
+        ['transaction_id', 'date', 'card', 'merchant', 'mcc', 'amount'],
+        (async function* () {
+          let first = true;
+          for await (const chunk of createReadStream(file, {
+            encoding: 'utf8',
+            highWaterMark: 256 * 1024,
+          })) {
+            // COPY … (FORMAT csv) has no HEADER here: skip the header line ourselves.
+            if (first) {
+              first = false;
+              yield (chunk as string).slice((chunk as string).indexOf('\n') + 1);
+            } else yield chunk as string;
+          }
+        })(),
+      ),
+    );
+    const copySeconds = (performance.now() - t1) / 1000;
+
+    // 3. Importing the same file again: every row a duplicate, nothing written.
+    const t2 = performance.now();
+    const again = await importStatement(db, {
+      partnershipId: partnership.id,
+      format: 'prepaid-card',
+      fileName: 'card-statement.csv',
+      source: createReadStream(file, { highWaterMark: 256 * 1024 }),
+      userId: null,
+      actor: 'bench',
+      batchSize: batch,
+    });
+    const againSeconds = (performance.now() - t2) / 1000;
+    if (again.imported !== 0 || again.duplicates !== rows) throw new Error('re-import wrote rows');
+
+    const importRate = rows / importSeconds;
+    const copyRate = rows / copySeconds;
+    const ratio = importRate / copyRate;
+    console.log(`\nStatement import, ${fmt(rows)} rows, batches of ${fmt(batch)}, PostgreSQL:`);
+    console.log(`  import end to end: ${fmt(importSeconds, 1)} s, ${fmt(importRate)} rows/s`);
+    console.log(`  plain COPY:        ${fmt(copySeconds, 1)} s, ${fmt(copyRate)} rows/s`);
+    console.log(
+      `  ratio: ${fmt(ratio, 2)} of COPY (target at least ${fmt(TARGET_RATIO, 2)}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `  the same file again (all duplicates): ${fmt(againSeconds, 1)} s, ${fmt(rows / againSeconds)} rows/s`,
+    );
+  } finally {
+    await db.close();
+    if (!keep) await dropDatabase(base, dbName);
+    else console.log(`Kept database ${dbName}.`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,23 @@
+// What other features may use from statements: the import, the formats, the categories and the
+// tables of migration 0007 (monitoring keeps its flags and recoveries there).
+export {
+  DEFAULT_BATCH_SIZE,
+  importStatement,
+  StatementImportRefused,
+  STORED_BAD_ROWS,
+} from './import.js';
+export type { ImportInput, ImportResult } from './import.js';
+export { BUILT_IN_MAPPINGS, formatBadRow, STATEMENT_FORMATS } from './rules.js';
+export type { BadRow, BuiltInFormat, ColumnMapping } from './rules.js';
+export {
+  categorise,
+  isNeverBuy,
+  NEVER_BUY_BY_BODY,
+  NEVER_BUY_CATEGORIES,
+  NEVER_BUY_LABELS,
+} from './categories.js';
+export type { NeverBuyCategory, SpendCategory } from './categories.js';
+export { st } from './tables.js';
+export type { FlagKind, FlagStatus, RecoveryStatus, StatementTables } from './tables.js';
+export { statementsImportCommand } from './cli.js';
+export type { AfterImport } from './cli.js';
