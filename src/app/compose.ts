@@ -22,6 +22,7 @@ import { signOffRoutes } from '../features/planning/sign-off-routes.js';
 import { policyRoutes } from '../features/planning/policy-routes.js';
 import { reviewRoutes } from '../features/reviews/routes.js';
 import { measureRoutes, measuresPanel } from '../features/measures/routes.js';
+import { budgetPanel, paymentRoutes } from '../features/budgets/routes.js';
 import {
   assessmentCaseloadActions,
   assessmentPanel,
@@ -54,6 +55,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
         assessmentPanel({ db, now }),
         planningPanel({ db, now }),
         measuresPanel({ db, now }),
+        budgetPanel({ db, now }),
       ],
       caseloadActions: [assessmentCaseloadActions({ db, now })],
     }),
@@ -63,6 +65,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     policyRoutes({ db, now }),
     reviewRoutes({ db, now }),
     measureRoutes({ db, now }),
+    paymentRoutes({ db, now }),
     authRoutes({
       db,
       accounts,

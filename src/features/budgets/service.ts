@@ -401,12 +401,17 @@ export function createBudgetsService(deps: BudgetsServiceDeps) {
 
   return {
     /** A person's budgets this financial year: balances by stream, next payment, commitments. */
-    async panel(ctx: AuditContext, personId: string): Promise<BudgetPanel> {
+    async panel(
+      ctx: AuditContext,
+      personId: string,
+      /** 'list' for the panel on the person's page, as the other panels audit. */
+      auditAs: 'read' | 'list' = 'read',
+    ): Promise<BudgetPanel> {
       const at = now();
       return withPerson(db, ctx, personId, 'read', at, async (tx) => {
         const panel = await panelIn(tx, personId, todayInLondon(at));
         await audit(tx, ctx, {
-          action: 'read',
+          action: auditAs,
           recordType: 'budget',
           personId,
           detail: { financialYear: panel.financialYear, budgets: panel.streams.length },

@@ -1,0 +1,144 @@
+// The payment run pages and the Budget panel over a real server and database: prepare (with a
+// bad date and with nothing due refused on the page), preview, the preparer cannot approve, a
+// second finance officer approves and pays, the payment file downloads; other roles are refused.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, TestClient, type TestApp } from '../../../test/support/app.ts';
+import {
+  createPartnership,
+  createUser,
+  type TestPartnership,
+  type TestUser,
+} from '../../../test/support/factories.ts';
+import {
+  doc,
+  makeBudgets,
+  paItem,
+  personWithApprovedPlan,
+  providerItem,
+} from './fixtures.int-support.ts';
+
+let t: TestApp;
+let p: TestPartnership;
+let financeA: TestUser;
+let financeB: TestUser;
+let coordinator: TestUser;
+let personId: string;
+
+before(async () => {
+  t = await startTestApp();
+  p = await createPartnership(t.db);
+  financeA = await createUser(t.db, p, ['finance_officer'], { name: 'Fran Finance' });
+  financeB = await createUser(t.db, p, ['finance_officer'], { name: 'Bo Books' });
+  coordinator = await createUser(t.db, p, ['care_coordinator']);
+  const x = await personWithApprovedPlan(
+    t.db,
+    { partnershipId: p.id, teamId: p.teamId, trustId: p.trustId },
+    {
+      familyName: 'Payee',
+      document: doc({
+        startsOn: '2025-04-01',
+        streams: [
+          { id: 'social-care', name: 'Council social care', body: 'council', holding: 'mixed' },
+        ],
+        items: [
+          paItem('pa', 'social-care', 7_000),
+          providerItem('agency', 'social-care', 3_500, 'Good Care Ltd'),
+        ],
+      }),
+    },
+  );
+  personId = x.person.id;
+  await makeBudgets(t.db, p.id, x);
+});
+after(() => t.close());
+
+async function signedIn(user: TestUser): Promise<TestClient> {
+  const c = new TestClient(t.url);
+  const r = await c.signIn(user.email, user.password);
+  assert.equal(r.status, 303, 'signed in');
+  return c;
+}
+
+test('payment runs: prepare, preview, four eyes, approve and pay, download the file', async () => {
+  const a = await signedIn(financeA);
+  const list = await a.get('/payments');
+  assert.equal(list.status, 200);
+  assert.match(list.text, /No payment runs yet/);
+
+  const bad = await a.post('/payments', {
+    'dueUpTo-day': '31',
+    'dueUpTo-month': '2',
+    'dueUpTo-year': '2025',
+  });
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, /Enter a real date/);
+  const none = await a.post('/payments', {
+    'dueUpTo-day': '1',
+    'dueUpTo-month': '1',
+    'dueUpTo-year': '2025',
+  });
+  assert.equal(none.status, 400);
+  assert.match(none.text, /No payments are due/);
+
+  const made = await a.post('/payments', {
+    'dueUpTo-day': '30',
+    'dueUpTo-month': '6',
+    'dueUpTo-year': '2025',
+  });
+  assert.equal(made.status, 303);
+  const runUrl = made.location ?? '';
+  assert.match(runUrl, /^\/payments\/[0-9a-f-]{36}$/);
+  const preview = await a.get(runUrl);
+  assert.equal(preview.status, 200);
+  // Periods 1 to 4 (1 April, 29 April, 27 May, 24 June): 4 × £280 to the personal assistant;
+  // the agency is a commitment, not a payment.
+  assert.match(preview.text, /Waiting for approval/);
+  assert.ok(preview.text.includes('4 payments, £1,120.00'), 'the total by funding body');
+  assert.match(preview.text, /You prepared this run/);
+  assert.doesNotMatch(preview.text, /Approve and pay/);
+  const refused = await a.post(`${runUrl}/approve`, {});
+  assert.equal(refused.status, 403);
+
+  const b = await signedIn(financeB);
+  const seen = await b.get(runUrl);
+  assert.match(seen.text, /Approve and pay/);
+  const approved = await b.post(`${runUrl}/approve`, {});
+  assert.equal(approved.status, 303);
+  const paid = await b.get(runUrl);
+  assert.match(paid.text, /Paid/);
+  assert.match(paid.text, /Download the payment file/);
+  const file = await b.get(`${runUrl}/file.csv`);
+  assert.equal(file.status, 200);
+  assert.match(file.headers.get('content-type') ?? '', /text\/csv/);
+  const rows = file.text.trimEnd().split('\r\n');
+  assert.equal(rows[0], 'payee,account_reference,amount,reference');
+  assert.equal(rows.length, 5);
+  assert.ok(
+    rows
+      .slice(1)
+      .every((r) => /^Sam Payee,DP-[0-9A-F]{8}-social-care,280\.00,PB-[0-9A-F]{12}$/.test(r)),
+    file.text,
+  );
+
+  const listed = await b.get('/payments');
+  assert.match(listed.text, /Fran Finance/);
+  assert.match(listed.text, /Bo Books/);
+});
+
+test('payment runs are for finance officers only', async () => {
+  const c = await signedIn(coordinator);
+  assert.equal((await c.get('/payments')).status, 403);
+  const anonymous = new TestClient(t.url);
+  assert.equal((await anonymous.get('/payments')).status, 303);
+});
+
+test("the Budget panel on a person's page: balance, next payment, commitments", async () => {
+  const a = await signedIn(financeA);
+  const page = await a.get(`/people/${personId}`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<h2>Budget<\/h2>/);
+  assert.match(page.text, /Financial year 2025\/26/);
+  assert.match(page.text, /Good Care Ltd/);
+  assert.match(page.text, /Next payment/);
+});

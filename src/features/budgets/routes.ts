@@ -1,0 +1,218 @@
+// Pages for finance officers: payment runs (list, prepare, preview and approve, finish posting,
+// cancel, download the payment file), and the Budget panel on a person's page.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { currentUser } from '../../platform/http/app.js';
+import type { AuditContext } from '../../platform/audit/audit.js';
+import type { Db } from '../../platform/db/database.js';
+import { civilDateFromParts, formatDateTime, todayInLondon } from '../../platform/dates.js';
+import { Conflict, type FieldError } from '../../platform/http/errors.js';
+import { describeErrors, field } from '../../platform/http/forms.js';
+import { paging, readPage } from '../../platform/http/paging.js';
+import { formatPounds, pence } from '../../platform/money.js';
+import type { PersonPanel } from '../people/index.js';
+import { createPaymentsService } from './payments.js';
+import { financialYearLabel } from './rules.js';
+import { createBudgetsService } from './service.js';
+
+export interface RouteDeps {
+  db: Db;
+  now: () => Date;
+}
+
+const ctxOf = (req: FastifyRequest): AuditContext => ({
+  principal: currentUser(req, 'finance_officer'),
+  ip: req.ip,
+});
+const param = (req: FastifyRequest, name: string): string =>
+  (req.params as Record<string, string>)[name] ?? '';
+
+const RUN_PAGE_SIZE = 100;
+
+const STATUS_LABELS: Record<string, string> = {
+  prepared: 'Waiting for approval',
+  approved: 'Approved, being paid',
+  posted: 'Paid',
+  cancelled: 'Cancelled',
+};
+
+const HOLDING_LABELS: Record<string, string> = {
+  direct_payment: 'Direct payment',
+  managed: 'Managed by the council or NHS',
+  third_party: 'Third-party budget',
+  individual_service_fund: 'Individual service fund',
+  mixed: 'Mixed',
+};
+
+export function paymentRoutes(deps: RouteDeps) {
+  const service = createPaymentsService(deps);
+  return (app: FastifyInstance): void => {
+    const renderList = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      page: { values?: Record<string, string>; errors?: FieldError[]; status?: number } = {},
+    ) => {
+      const runs = await service.list(ctxOf(req));
+      return reply.render(
+        'budgets/views/runs.njk',
+        {
+          pageTitle: 'Payment runs',
+          columnWidth: 'full',
+          runs: runs.map((r) => ({
+            ...r,
+            total: pence(r.total),
+            statusLabel: STATUS_LABELS[r.status] ?? r.status,
+          })),
+          today: todayInLondon(deps.now()),
+          values: page.values ?? {},
+          ...(page.errors ? describeErrors(page.errors) : {}),
+        },
+        page.status ?? 200,
+      );
+    };
+
+    app.get('/payments', (req, reply) => renderList(req, reply));
+
+    app.post('/payments', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const values: Record<string, string> = {};
+      for (const n of ['dueUpTo-day', 'dueUpTo-month', 'dueUpTo-year'])
+        values[n] = field(req.body, n);
+      const dueUpTo = civilDateFromParts(
+        values['dueUpTo-day'] ?? '',
+        values['dueUpTo-month'] ?? '',
+        values['dueUpTo-year'] ?? '',
+      );
+      if (!dueUpTo)
+        return renderList(req, reply, {
+          values,
+          errors: [{ field: 'dueUpTo-day', message: 'Enter a real date, for example 27 3 2027' }],
+          status: 400,
+        });
+      const run = await service.prepare(ctx, dueUpTo).catch((error: unknown) => {
+        if (error instanceof Conflict) return error;
+        throw error;
+      });
+      if (run instanceof Conflict)
+        return renderList(req, reply, {
+          values,
+          errors: [{ field: 'dueUpTo-day', message: run.message }],
+          status: 400,
+        });
+      reply.flash(
+        'The payment run is prepared. Another finance officer must check and approve it.',
+      );
+      return reply.redirect(`/payments/${run.id}`, 303);
+    });
+
+    app.get('/payments/:id', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const page = readPage(field(req.query, 'page'));
+      const id = param(req, 'id');
+      const view = await service.preview(ctx, id, {
+        limit: RUN_PAGE_SIZE,
+        offset: (page - 1) * RUN_PAGE_SIZE,
+      });
+      const user = currentUser(req);
+      const r = view.run;
+      const who = (name: string | null, at: Date | null) =>
+        name && at ? `${name}, ${formatDateTime(at)}` : 'Not yet';
+      const summaryRows = [
+        ['Status', STATUS_LABELS[r.status] ?? r.status],
+        ['Payments', view.summary.count.toLocaleString('en-GB')],
+        ['Total', formatPounds(view.summary.total)],
+        ...view.summary.byBody.map((b) => [
+          `${b.body === 'nhs' ? 'NHS' : 'Council'} money`,
+          `${b.count.toLocaleString('en-GB')} payments, ${formatPounds(b.total)}`,
+        ]),
+        ['Prepared by', who(r.preparedByName, r.preparedAt)],
+        ['Approved by', who(r.approvedByName, r.approvedAt)],
+      ].map(([k, v]) => ({ key: { text: k }, value: { text: v } }));
+      return reply.render('budgets/views/run.njk', {
+        summaryRows,
+        pageTitle: 'Payment run',
+        columnWidth: 'full',
+        run: { ...view.run, total: pence(view.run.total) },
+        summary: view.summary,
+        lines: view.lines.map((l) => ({ ...l, amount: pence(l.amount) })),
+        preparedByMe: view.run.preparedBy === user.userId,
+        paging: paging(`/payments/${id}`, {}, page, view.summary.count, RUN_PAGE_SIZE),
+      });
+    });
+
+    app.post('/payments/:id/approve', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const id = param(req, 'id');
+      await service.approve(ctx, id);
+      const { paid } = await service.post(ctx, id);
+      reply.flash(
+        `The payment run is approved and ${paid.toLocaleString('en-GB')} payments are posted. Download the payment file for the finance system.`,
+      );
+      return reply.redirect(`/payments/${id}`, 303);
+    });
+
+    app.post('/payments/:id/post', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const id = param(req, 'id');
+      const { paid } = await service.post(ctx, id);
+      reply.flash(`${paid.toLocaleString('en-GB')} more payments are posted.`);
+      return reply.redirect(`/payments/${id}`, 303);
+    });
+
+    app.post('/payments/:id/cancel', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const id = param(req, 'id');
+      await service.cancel(ctx, id);
+      reply.flash('The payment run is cancelled. Its payments are due again.');
+      return reply.redirect('/payments', 303);
+    });
+
+    app.get('/payments/:id/file.csv', async (req, reply) => {
+      const { run, csv } = await service.file(ctxOf(req), param(req, 'id'));
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="payment-run-${run.dueUpTo}-${run.id.slice(0, 8)}.csv"`,
+        )
+        .header('cache-control', 'no-store')
+        .send(csv);
+    });
+  };
+}
+
+/** The Budget panel on a person's page: balances by stream, next payment, commitments. */
+export function budgetPanel(deps: RouteDeps): PersonPanel {
+  const service = createBudgetsService(deps);
+  return async (ctx, personId, user) => {
+    if (user.roles.has('commissioner') && user.roles.size === 1) return null;
+    const panel = await service.panel(ctx, personId, 'list');
+    if (panel.streams.length === 0)
+      return { template: 'budgets/views/_panel.njk', data: { streams: [] } };
+    return {
+      template: 'budgets/views/_panel.njk',
+      data: {
+        year: financialYearLabel(panel.financialYear),
+        streams: panel.streams.map((s) => ({
+          name: s.budget.streamName,
+          body: s.budget.body === 'nhs' ? 'NHS' : 'Council',
+          holding: HOLDING_LABELS[s.budget.holding] ?? s.budget.holding,
+          amount: pence(s.budget.amount),
+          balance: pence(s.balance),
+          paysPerson: s.held !== null,
+          paid: pence(s.paid),
+          contributions: pence(s.contributions),
+          nextPayment: s.nextPayment
+            ? { dueOn: s.nextPayment.dueOn, amount: pence(s.nextPayment.amount) }
+            : null,
+          commitments: s.commitments.map((c) => ({
+            what: c.what,
+            provider: c.providerName,
+            amount: pence(c.amount),
+            invoiced: pence(c.invoiced),
+            remaining: pence(c.remaining),
+          })),
+        })),
+      },
+    };
+  };
+}
