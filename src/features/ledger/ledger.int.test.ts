@@ -133,6 +133,13 @@ test('posting, balances and idempotency: the same key twice writes once', async 
   const named = await inA((tx) => balanceByKey(tx, a.id, [world.specs[2]?.key ?? '', 'no:such']));
   assert.equal(named.get(world.specs[2]?.key ?? ''), (after.get(s.budget) ?? 0) + 12);
   assert.equal(named.get('no:such'), 0);
+  // The very same input twice in one call: created once.
+  const same = posting('alloc:m3', lines([s.budget, 3], [s.pot, -3]));
+  const twice = await inA((tx) => postMany(tx, a.id, [same, same]));
+  assert.deepEqual(
+    twice.map((r) => r.created),
+    [true, false],
+  );
 });
 
 test('two sessions posting overlapping keys at once write each key exactly once', async () => {

@@ -164,13 +164,14 @@ export async function postMany(
       idByKey,
     );
   }
+  // Only the first input of a created key reports created=true, so callers never count twice.
+  const reported = new Set<string>();
   return inputs.map((i) => {
     const transactionId = idByKey.get(i.idempotencyKey);
     if (transactionId === undefined) throw new Error(`No transaction for ${i.idempotencyKey}`);
-    return {
-      transactionId,
-      created: created.has(i.idempotencyKey) && firstByKey.get(i.idempotencyKey) === i,
-    };
+    const first = created.has(i.idempotencyKey) && !reported.has(i.idempotencyKey);
+    reported.add(i.idempotencyKey);
+    return { transactionId, created: first };
   });
 }
 
