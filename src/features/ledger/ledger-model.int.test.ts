@@ -177,7 +177,7 @@ test('model-based: after every allocate, pay, import, reverse or recover the led
         }
       },
     ),
-    { numRuns: 20 },
+    { numRuns: 40 },
   );
   t.diagnostic(
     [...seen]
