@@ -57,8 +57,8 @@ export interface AccountPosition {
   readonly weeklyPaymentPence: number | null;
   /** The latest card or bank transaction, or the first payment in when there is none. */
   readonly lastActivityOn: CivilDate | null;
-  /** The plan item categories the stream's plan buys. */
-  readonly planCategories: readonly string[];
+  /** The plan item categories the stream's plan buys; null when no plan is linked to the account (then nothing is "outside the plan"). */
+  readonly planCategories: readonly string[] | null;
   /** Recent spending that is categorised (unknown categories are never flagged). */
   readonly recentSpending: readonly SpendTransaction[];
 }
@@ -179,7 +179,7 @@ export function evaluate(
   // Spending: never-buy categories for this stream's funding body, and plan categories the
   // plan does not buy. Refunds (money in) and unknown categories raise nothing.
   const neverBuy = new Set<string>(NEVER_BUY_BY_BODY[position.body]);
-  const plan = new Set(position.planCategories);
+  const plan = position.planCategories === null ? null : new Set(position.planCategories);
   const seenNever = flagged('never_buy_category');
   const seenOutside = flagged('outside_plan_categories');
   const never = position.recentSpending.filter(
@@ -188,6 +188,7 @@ export function evaluate(
   );
   const outside = position.recentSpending.filter(
     (t) =>
+      plan !== null &&
       t.amountPence < 0 &&
       t.category !== null &&
       !isNeverBuy(t.category) &&
@@ -220,7 +221,7 @@ export function evaluate(
 /** The transaction ids a flag's details name (for not flagging them twice). */
 export function transactionIdsOf(details: unknown): string[] {
   if (typeof details !== 'object' || details === null || !('transactions' in details)) return [];
-  const ts = (details).transactions;
+  const ts = details.transactions;
   if (!Array.isArray(ts)) return [];
   return ts.flatMap((t) =>
     typeof t === 'object' && t !== null && typeof (t as { id?: unknown }).id === 'string'

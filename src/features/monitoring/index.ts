@@ -1,0 +1,4 @@
+// What other features (and the composition root) may use from monitoring.
+export { createMonitoringService, runMonitoring, settingsOf } from './service.js';
+export type { MonitoringRun, MonitoringService, QueueFlag } from './service.js';
+export { DEFAULT_SETTINGS, FLAG_KINDS, FLAG_LABELS } from './rules.js';
