@@ -9,6 +9,7 @@ import { createUserCommand } from './cli-users.js';
 import { generateCommand } from '../features/generator/cli.js';
 import { importCommand } from '../features/imports/cli.js';
 import { statementsImportCommand } from '../features/statements/index.js';
+import { monitoringCommand, monitorImported } from '../features/monitoring/index.js';
 import { allocationCommand } from '../features/allocation/cli.js';
 import { paymentsCommand } from '../features/budgets/cli.js';
 
@@ -95,9 +96,13 @@ export function buildCli(config: Config): Command {
   program.addCommand(generateCommand((fn) => withDb(config, fn)));
   program.addCommand(
     importCommand((fn) => withDb(config, fn)).addCommand(
-      statementsImportCommand((fn) => withDb(config, fn)),
+      statementsImportCommand(
+        (fn) => withDb(config, fn),
+        (db, partnershipId, result) => monitorImported(db, () => new Date())(partnershipId, result),
+      ),
     ),
   );
+  program.addCommand(monitoringCommand((fn) => withDb(config, fn)));
   program.addCommand(allocationCommand((fn) => withDb(config, fn)));
   program.addCommand(paymentsCommand((fn) => withDb(config, fn)));
   return program;

@@ -23,6 +23,8 @@ import { policyRoutes } from '../features/planning/policy-routes.js';
 import { reviewRoutes } from '../features/reviews/routes.js';
 import { measureRoutes, measuresPanel } from '../features/measures/routes.js';
 import { budgetPanel, paymentRoutes } from '../features/budgets/routes.js';
+import { statementRoutes } from '../features/statements/index.js';
+import { monitoringRoutes, monitorImported } from '../features/monitoring/index.js';
 import {
   assessmentCaseloadActions,
   assessmentPanel,
@@ -66,6 +68,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     reviewRoutes({ db, now }),
     measureRoutes({ db, now }),
     paymentRoutes({ db, now }),
+    statementRoutes({ db, now, afterImport: monitorImported(db, now) }),
+    monitoringRoutes({ db, now }),
     authRoutes({
       db,
       accounts,

@@ -1,4 +1,7 @@
 // What other features (and the composition root) may use from monitoring.
 export { createMonitoringService, runMonitoring, settingsOf } from './service.js';
+export { describeRun, monitorImported } from './after-import.js';
 export type { MonitoringRun, MonitoringService, QueueFlag } from './service.js';
 export { DEFAULT_SETTINGS, FLAG_KINDS, FLAG_LABELS } from './rules.js';
+export { monitoringRoutes } from './routes.js';
+export { monitoringCommand } from './cli.js';

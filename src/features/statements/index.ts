@@ -21,3 +21,4 @@ export { st } from './tables.js';
 export type { FlagKind, FlagStatus, RecoveryStatus, StatementTables } from './tables.js';
 export { statementsImportCommand } from './cli.js';
 export type { AfterImport } from './cli.js';
+export { statementRoutes } from './routes.js';

@@ -1,0 +1,157 @@
+// The statement import page for finance officers: upload a card or bank statement (CSV, as
+// multipart/form-data, streamed into the import without holding the file in memory), choose its
+// format, and see the report: counts, the flags it raised, and each bad row with its line.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { currentUser } from '../../platform/http/app.js';
+import { inPartnership, type Db } from '../../platform/db/database.js';
+import type { FieldError } from '../../platform/http/errors.js';
+import { describeErrors } from '../../platform/http/forms.js';
+import { actorLabel } from '../../platform/auth/principal.js';
+import { importStatement, StatementImportRefused, type ImportResult } from './import.js';
+import { boundaryOf, MultipartError, readUpload } from './multipart.js';
+import { BUILT_IN_MAPPINGS, STATEMENT_FORMATS } from './rules.js';
+import { st } from './tables.js';
+
+export interface RouteDeps {
+  db: Db;
+  now: () => Date;
+  /** Run after an import that added transactions (monitoring); returns a sentence for the report. */
+  afterImport?: (partnershipId: string, result: ImportResult) => Promise<string>;
+}
+
+/** Bad rows shown on the report page (all are counted; the stored report keeps 1,000). */
+const SHOWN_BAD_ROWS = 200;
+
+export function statementRoutes(deps: RouteDeps) {
+  return (app: FastifyInstance): void => {
+    const formats = STATEMENT_FORMATS.map((f) => ({
+      value: f,
+      text: BUILT_IN_MAPPINGS[f].label,
+      columns: [
+        BUILT_IN_MAPPINGS[f].transactionId,
+        BUILT_IN_MAPPINGS[f].date,
+        BUILT_IN_MAPPINGS[f].account,
+        BUILT_IN_MAPPINGS[f].description,
+        ...(BUILT_IN_MAPPINGS[f].mcc ? [BUILT_IN_MAPPINGS[f].mcc] : []),
+        ...(BUILT_IN_MAPPINGS[f].amount.kind === 'signed'
+          ? [BUILT_IN_MAPPINGS[f].amount.column]
+          : [BUILT_IN_MAPPINGS[f].amount.debit, BUILT_IN_MAPPINGS[f].amount.credit]),
+      ].join(', '),
+    }));
+
+    const renderForm = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      page: { format?: string; errors?: FieldError[]; status?: number } = {},
+    ) => {
+      const user = currentUser(req, 'finance_officer');
+      const recent = await inPartnership(deps.db, user.partnershipId, (tx) =>
+        st(tx)
+          .selectFrom('statement_imports')
+          .select([
+            'id',
+            'file_name',
+            'format',
+            'status',
+            'imported_count',
+            'duplicate_count',
+            'bad_count',
+            'started_at',
+            'actor',
+          ])
+          .orderBy('started_at', 'desc')
+          .limit(10)
+          .execute(),
+      );
+      return reply.render(
+        'statements/views/import.njk',
+        {
+          pageTitle: 'Import a card or bank statement',
+          formats,
+          format: page.format ?? '',
+          recent,
+          ...(page.errors ? describeErrors(page.errors) : {}),
+        },
+        page.status ?? 200,
+      );
+    };
+
+    app.get('/finance/statements', (req, reply) => renderForm(req, reply));
+
+    // The body is read here as a stream (multipart/form-data), not by the form parser.
+    app.register((scope, _opts, done) => {
+      scope.addContentTypeParser('multipart/form-data', (_req, payload, next) => {
+        next(null, payload);
+      });
+      scope.post('/finance/statements', async (req, reply) => {
+        const user = currentUser(req, 'finance_officer');
+        const boundary = boundaryOf(req.headers['content-type']);
+        if (!boundary)
+          return renderForm(req, reply, {
+            errors: [{ field: 'file', message: 'Choose a CSV file to import' }],
+            status: 400,
+          });
+        let upload;
+        try {
+          upload = await readUpload(req.body as AsyncIterable<Uint8Array>, boundary, 'file');
+        } catch (error) {
+          if (!(error instanceof MultipartError)) throw error;
+          return renderForm(req, reply, {
+            errors: [{ field: 'file', message: `The upload could not be read: ${error.message}` }],
+            status: 400,
+          });
+        }
+        const format = upload.fields.format ?? '';
+        const errors: FieldError[] = [];
+        if (!(STATEMENT_FORMATS as string[]).includes(format))
+          errors.push({ field: 'format', message: 'Choose the kind of statement' });
+        if (!upload.file || upload.file.filename === '')
+          errors.push({ field: 'file', message: 'Choose a CSV file to import' });
+        if (errors.length || !upload.file) {
+          await upload.finish();
+          return renderForm(req, reply, { format, errors, status: 400 });
+        }
+        let result: ImportResult;
+        try {
+          result = await importStatement(deps.db, {
+            partnershipId: user.partnershipId,
+            format,
+            fileName: upload.file.filename,
+            source: upload.file.data,
+            userId: user.userId,
+            actor: actorLabel(user),
+          });
+          await upload.finish();
+        } catch (error) {
+          if (error instanceof StatementImportRefused || error instanceof MultipartError)
+            return renderForm(req, reply, {
+              format,
+              errors: [{ field: 'file', message: error.message }],
+              status: 400,
+            });
+          throw error;
+        }
+        if (result.status === 'refused')
+          return renderForm(req, reply, {
+            format,
+            errors: [{ field: 'file', message: result.message ?? 'The file was refused' }],
+            status: 400,
+          });
+        const monitoring =
+          deps.afterImport && result.touchedAccounts.length
+            ? await deps.afterImport(user.partnershipId, result)
+            : null;
+        return reply.render('statements/views/report.njk', {
+          pageTitle: 'Statement imported',
+          fileName: upload.file.filename,
+          formatLabel: BUILT_IN_MAPPINGS[format as keyof typeof BUILT_IN_MAPPINGS].label,
+          result,
+          monitoring,
+          badRows: result.badRows.slice(0, SHOWN_BAD_ROWS),
+          moreBad: result.bad - Math.min(result.bad, SHOWN_BAD_ROWS),
+        });
+      });
+      done();
+    });
+  };
+}
