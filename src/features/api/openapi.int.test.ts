@@ -82,6 +82,9 @@ test('every route the server has under /api/ is in the document, and nothing els
     'PUT /api/v1/plans/:id',
     'POST /api/v1/plans/:id/submit',
     'GET /api/v1/people/:id/reviews',
+    'GET /api/v1/people/:id/budgets',
+    'GET /api/v1/people/:id/ledger',
+    'GET /api/v1/payment-runs/:id/file',
   ])
     assert.ok(registered.includes(known), `${known} found in ${registered.join(', ')}`);
   assert.deepEqual(documentedRoutes(), registered);
@@ -117,10 +120,19 @@ test('each operation names its permission, its security and its problem response
       const aboutPeopleOnly = /^\/api\/v1\/people(\/\{id\})?$/.test(path);
       const aboutPlans =
         /^\/api\/v1\/(plans\/|reviews\/|people\/\{id\}\/(plans|reviews|measures)$)/.test(path);
-      const part = aboutPlans ? 'plans' : 'assessments';
+      // A person's budgets, ledger and card transactions need budgets:read with people:read;
+      // payment runs (for a finance system) need payments:read alone. Both are read only.
+      const aboutMoney = /^\/api\/v1\/people\/\{id\}\/(budgets|ledger|transactions)$/.test(path);
+      const aboutRuns = /^\/api\/v1\/payment-runs(\/|$)/.test(path);
+      if (aboutMoney || aboutRuns) assert.equal(method, 'get', `${where}: money is read only`);
+      const part = aboutPlans ? 'plans' : aboutMoney ? 'budgets' : 'assessments';
       assert.deepEqual(
         scopes,
-        aboutPeopleOnly ? [`people:${access}`] : [`${part}:${access}`, `people:${access}`],
+        aboutRuns
+          ? ['payments:read']
+          : aboutPeopleOnly
+            ? [`people:${access}`]
+            : [`${part}:${access}`, `people:${access}`],
         where,
       );
       for (const scope of scopes)
@@ -167,8 +179,21 @@ test('every $ref points at a schema the document defines', () => {
     'PlanList',
     'PlanSaveInput',
     'ReviewList',
+    'BudgetList',
+    'LedgerPage',
+    'CardTransactionPage',
+    'PaymentRun',
   ])
     assert.ok(doc.components.schemas[name], name);
+});
+
+test('the payment file is documented as CSV, not JSON', () => {
+  const ok = doc.paths['/api/v1/payment-runs/{id}/file']?.get?.responses as Record<
+    string,
+    { content?: Record<string, unknown> }
+  >;
+  assert.deepEqual(Object.keys(ok['200']?.content ?? {}), ['text/csv']);
+  assert.ok(ok['409']?.content?.['application/problem+json']);
 });
 
 test('the request body schema is the people feature’s own input schema', () => {

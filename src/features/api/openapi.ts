@@ -164,7 +164,7 @@ function problemResponses(op: Operation, rateLimitPerMinute: number): Record<str
 function operationObject(op: Operation, rateLimitPerMinute: number): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
   for (const [status, r] of Object.entries(op.responses)) {
-    const mediaType = Number(status) >= 400 ? PROBLEM : 'application/json';
+    const mediaType = r.mediaType ?? (Number(status) >= 400 ? PROBLEM : 'application/json');
     responses[status] = {
       description: r.description,
       ...(r.headers

@@ -15,6 +15,8 @@ export interface ResponseSpec {
   description: string;
   /** A component name from the document's schemas (see openapi.ts), or none for no body. */
   schema?: string;
+  /** The body's media type when it is not JSON (a CSV file, say). */
+  mediaType?: string;
   headers?: Record<string, string>;
 }
 

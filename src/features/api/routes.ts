@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/database.js';
 import { todayInLondon } from '../../platform/dates.js';
 import type { PeopleService } from '../people/index.js';
 import { assessmentOperations } from './assessments.js';
+import { budgetOperations } from './budgets.js';
 import { measureOperations } from './measures.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { defineOperation, type Operation } from './operations.js';
@@ -34,6 +35,7 @@ export function apiOperations(deps: ApiDeps): Operation[] {
     ...planOperations(deps),
     ...reviewOperations(deps),
     ...measureOperations(deps),
+    ...budgetOperations(deps),
     defineOperation({
       method: 'GET',
       path: '/openapi.json',

@@ -6,6 +6,7 @@ import { normaliseNhsNumber } from '../../platform/nhs-number.js';
 import { personInputSchema, PRIMARY_SUPPORT_REASONS, S117_SECTIONS } from '../people/index.js';
 import type { SchemaCatalogue } from './operations.js';
 import { ASSESSMENT_INPUT_SCHEMAS, ASSESSMENT_OUTPUT_SCHEMAS } from './assessments-schemas.js';
+import { BUDGET_OUTPUT_SCHEMAS } from './budgets-schemas.js';
 import { MEASURE_INPUT_SCHEMAS, MEASURE_OUTPUT_SCHEMAS } from './measures-schemas.js';
 import { PLAN_INPUT_SCHEMAS, PLAN_OUTPUT_SCHEMAS } from './plans-schemas.js';
 import { REVIEW_INPUT_SCHEMAS, REVIEW_OUTPUT_SCHEMAS } from './reviews-schemas.js';
@@ -141,5 +142,6 @@ export const CATALOGUE: SchemaCatalogue = {
     ...PLAN_OUTPUT_SCHEMAS,
     ...REVIEW_OUTPUT_SCHEMAS,
     ...MEASURE_OUTPUT_SCHEMAS,
+    ...BUDGET_OUTPUT_SCHEMAS,
   },
 };

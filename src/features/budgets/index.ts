@@ -5,3 +5,11 @@ export type { ApprovedPlan, BudgetPanel, BudgetsService, CreatedBudgets } from '
 export { createPaymentsService } from './payments.js';
 export type { PaymentsService, RunPreview } from './payments.js';
 export { financialYearOf, periodOf, periodsOf, paymentFile } from './rules.js';
+// For the API (issue 5 points 8 and 9): budgets with the plan's cost by item, and payment runs.
+export {
+  budgetsForApi,
+  paymentFileForApi,
+  paymentRunForApi,
+  paymentRunsForApi,
+} from './api-reads.js';
+export type { BudgetForApi, PlannedItem, RunForApi } from './api-reads.js';

@@ -11,3 +11,11 @@ export {
   reverse,
   transactionsByKey,
 } from './store.js';
+// For the API: a person's transactions a page at a time, and the net of each kind on accounts.
+export { accountsOfPerson, netByTransactionKind, personLedgerPage } from './person-reads.js';
+export type {
+  LedgerCursor,
+  LedgerEntryView,
+  LedgerPage,
+  LedgerTransactionView,
+} from './person-reads.js';

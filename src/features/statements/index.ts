@@ -21,4 +21,7 @@ export { st } from './tables.js';
 export type { FlagKind, FlagStatus, RecoveryStatus, StatementTables } from './tables.js';
 export { statementsImportCommand } from './cli.js';
 export type { AfterImport } from './cli.js';
+// For the API: a person's card and bank transactions, and spending by plan item.
+export { cardTransactionsOfPerson, spendByPlanItem } from './api-reads.js';
+export type { CardCursor, CardTransactionView, SpendByItem } from './api-reads.js';
 export { statementRoutes } from './routes.js';

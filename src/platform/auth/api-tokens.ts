@@ -12,6 +12,8 @@ export const API_PERMISSIONS = [
   'assessments:write',
   'plans:read',
   'plans:write',
+  'budgets:read',
+  'payments:read',
   'audit:read',
 ] as const;
 export type ApiPermission = (typeof API_PERMISSIONS)[number];
@@ -27,6 +29,10 @@ export const API_PERMISSION_LABELS: Record<ApiPermission, string> = {
     'Read support plans, their sign-off decisions, reviews and outcome measures (plans:read, with people:read)',
   'plans:write':
     'Start, save and submit support plans, record the person’s agreement, record reviews and outcome measures, and ask for unplanned reviews (plans:write, with people:write)',
+  'budgets:read':
+    'Read budgets, balances, payment schedules, ledger transactions and card or bank transactions (budgets:read, with people:read)',
+  'payments:read':
+    'Read payment runs, their lines and payment files, for a finance system (payments:read)',
   'audit:read': 'Read the audit trail (audit:read)',
 };
 
