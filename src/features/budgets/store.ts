@@ -459,7 +459,10 @@ export interface BatchLine {
 
 /**
  * The next lines of the run still to pay, locked; lines another poster holds are skipped, so
- * two processes posting the same run share the work instead of waiting for each other.
+ * two processes posting the same run share the work instead of waiting for each other (and
+ * cannot deadlock: nobody waits). In no particular order: sorting every line left in the run
+ * for each batch cost most of a batch's time at 100,000 lines; the budgets are joined after
+ * the limit for the same reason.
  */
 export async function nextBatch(tx: Tx, runId: string, size: number): Promise<BatchLine[]> {
   const r = await sql<{
@@ -472,14 +475,14 @@ export async function nextBatch(tx: Tx, runId: string, size: number): Promise<Ba
     ledger_account_id: string;
     holding_account_id: string;
   }>`
-    select l.id, l.budget_id, l.person_id, l.amount_pence, l.reference, l.description,
-           b.ledger_account_id, b.holding_account_id
-      from payment_schedule_lines l
-      join budgets b on b.id = l.budget_id
-     where l.run_id = ${runId}::uuid and l.status = 'in_run'
-     order by l.id
-     limit ${size}
-       for update of l skip locked`.execute(tx);
+    with batch as (
+      select l.id, l.budget_id, l.person_id, l.amount_pence, l.reference, l.description
+        from payment_schedule_lines l
+       where l.run_id = ${runId}::uuid and l.status = 'in_run'
+       limit ${size}
+         for update skip locked)
+    select batch.*, b.ledger_account_id, b.holding_account_id
+      from batch join budgets b on b.id = batch.budget_id`.execute(tx);
   return r.rows.map((x) => ({
     id: x.id,
     budgetId: x.budget_id,
@@ -498,12 +501,15 @@ export async function markPaid(
   at: Date,
 ): Promise<void> {
   if (paid.length === 0) return;
+  const ids = paid.map((p) => p.lineId);
+  // `l.id = any(ids)` as well as the join: it gives the planner the primary key and a true row
+  // count. Without it, statistics taken while every line was 'due' made it scan the whole table
+  // once per line (14 s a batch at 100,000 lines).
   await sql`
     update payment_schedule_lines l
        set status = 'paid', ledger_transaction_id = v.tx_id, paid_at = ${at}
-      from (select unnest(${paid.map((p) => p.lineId)}::uuid[]) as line_id,
-                   unnest(${paid.map((p) => p.transactionId)}::uuid[]) as tx_id) v
-     where l.id = v.line_id and l.status = 'in_run'`.execute(tx);
+      from unnest(${ids}::uuid[], ${paid.map((p) => p.transactionId)}::uuid[]) as v(line_id, tx_id)
+     where l.id = any(${ids}::uuid[]) and l.id = v.line_id and l.status = 'in_run'`.execute(tx);
 }
 
 /** Marks the run posted when none of its lines is left to pay. */
