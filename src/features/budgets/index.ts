@@ -5,6 +5,10 @@ export type { ApprovedPlan, BudgetPanel, BudgetsService, CreatedBudgets } from '
 export { createPaymentsService } from './payments.js';
 export type { PaymentsService, RunPreview } from './payments.js';
 export { financialYearOf, periodOf, periodsOf, paymentFile } from './rules.js';
+// For the generator (issue 5 point 9): the same budget, schedule and reference rules as the app.
+export { planBudgets, lineReference, routeOf, addDays, dayNumber } from './rules.js';
+export type { BudgetPlan, FundingBody as BudgetFundingBody } from './rules.js';
+export { providerKey, streamsForBudget } from './service.js';
 // For the API (issue 5 points 8 and 9): budgets with the plan's cost by item, and payment runs.
 export {
   budgetsForApi,

@@ -1,7 +1,9 @@
 // pooled generate: a large synthetic partnership, loaded with COPY in one transaction.
 // Deterministic from the seed (names, NHS numbers, ids); fictional throughout.
 import type { Db, RawClient } from '../../platform/db/database.js';
+import type { CivilDate } from '../../platform/dates.js';
 import { MEASURE_COLUMNS, measureRows } from './measures.js';
+import { loadMoney, type MoneyCounts } from './money.js';
 import { isLatest, PLAN_COLUMNS, planRows, REVIEW_COLUMNS } from './plans.js';
 import { DEMO_RAS, rasVersionSchema, type RasVersion } from '../allocation/index.js';
 import { S117_SECTIONS } from '../people/schema.js';
@@ -36,6 +38,10 @@ export interface GenerateOptions {
   reassessed?: number;
   /** Rows a chunk handed to COPY. */
   chunkRows?: number;
+  /** Budgets, schedules, the ledger and card transactions (default true). */
+  money?: boolean;
+  /** People a chunk when loading budgets and the ledger (one COPY a table a chunk). */
+  moneyChunkPeople?: number;
 }
 
 export interface TableTiming {
@@ -52,6 +58,10 @@ export interface GenerateResult {
   assessments: number;
   /** The published RAS version (the demo RAS) the allocations were calculated with. */
   rasVersionId: string;
+  /** What was made for budgets and the ledger (null when left out). */
+  money: MoneyCounts | null;
+  /** The day the generated world stands on. */
+  asOf: CivilDate;
   rows: number;
   seconds: number;
   tables: TableTiming[];
@@ -118,6 +128,9 @@ function shapeFor(options: GenerateOptions, code: string): Shape {
   };
 }
 
+/** Finance officers made after the coordinators and managers: one prepares, one approves. */
+export const FINANCE_OFFICERS = 2;
+
 const teamOrganisation = (s: Shape, team: number) =>
   team % 3 === 2 ? s.orgs.council : s.orgs.trust;
 const coordinatorTeam = (s: Shape, coordinator: number) => coordinator % s.teams;
@@ -150,6 +163,8 @@ interface Memo {
   givenOn: string[];
   /** Index in S117_SECTIONS of the section a person was detained under, or -1. */
   detained: Int8Array;
+  /** Full names, for ledger account names and payees. */
+  name: string[];
 }
 
 export function personRow(s: Shape, p: GeneratedPerson): string {
@@ -196,6 +211,7 @@ export function peopleCsv(
       memo.scope[i] = p.consent ? SCOPES.indexOf(p.consent.scope) : -1;
       memo.howGiven[i] = p.consent ? HOW_GIVEN.indexOf(p.consent.howGiven) : -1;
       if (p.consent) memo.givenOn[i] = p.consent.givenOn;
+      memo.name[i] = `${p.givenName} ${p.familyName}`;
       memo.detained[i] =
         p.s117Section === null ? -1 : (S117_SECTIONS as readonly string[]).indexOf(p.s117Section);
     }
@@ -230,10 +246,14 @@ async function loadStaff(c: RawClient, s: Shape, code: string, tables: TableTimi
       ),
     ),
   );
-  // Users: coordinators first (0 .. coordinators-1), then one team manager a team.
-  const users = s.coordinators + s.teams;
-  const isManager = (u: number) => u >= s.coordinators;
+  // Users: coordinators first (0 .. coordinators-1), then one team manager a team, then the
+  // finance officers (who prepare and approve payment runs; in no team).
+  const users = s.coordinators + s.teams + FINANCE_OFFICERS;
+  const isFinance = (u: number) => u >= s.coordinators + s.teams;
+  const isManager = (u: number) => u >= s.coordinators && !isFinance(u);
   const teamOf = (u: number) => (isManager(u) ? u - s.coordinators : coordinatorTeam(s, u));
+  const kindOf = (u: number) =>
+    isFinance(u) ? 'finance' : isManager(u) ? 'manager' : 'coordinator';
   await timed(tables, 'users', users, () =>
     c.copyIn(
       'users',
@@ -242,8 +262,8 @@ async function loadStaff(c: RawClient, s: Shape, code: string, tables: TableTimi
         csvLine([
           s.id('user', u),
           s.partnershipId,
-          teamOrganisation(s, teamOf(u)),
-          `${isManager(u) ? 'manager' : 'coordinator'}${String(u + 1)}@${code}.generated.pooled.test`,
+          isFinance(u) ? s.orgs.council : teamOrganisation(s, teamOf(u)),
+          `${kindOf(u)}${String(u + 1)}@${code}.generated.pooled.test`,
           `${givenName(staffRand)} ${familyName(staffRand)}`,
           'true',
         ]),
@@ -258,17 +278,17 @@ async function loadStaff(c: RawClient, s: Shape, code: string, tables: TableTimi
         csvLine([
           s.partnershipId,
           s.id('user', u),
-          isManager(u) ? 'team_manager' : 'care_coordinator',
+          isFinance(u) ? 'finance_officer' : isManager(u) ? 'team_manager' : 'care_coordinator',
         ]),
       ),
     ),
   );
-  await timed(tables, 'team_members', users, () =>
+  await timed(tables, 'team_members', users - FINANCE_OFFICERS, () =>
     c.copyIn(
       'team_members',
       ['partnership_id', 'team_id', 'user_id'],
       chunked(users, s.chunkRows, (u) =>
-        csvLine([s.partnershipId, s.id('team', teamOf(u)), s.id('user', u)]),
+        isFinance(u) ? null : csvLine([s.partnershipId, s.id('team', teamOf(u)), s.id('user', u)]),
       ),
     ),
   );
@@ -288,6 +308,7 @@ async function loadPeople(
     howGiven: new Int8Array(s.people),
     givenOn: new Array<string>(s.people),
     detained: new Int8Array(s.people),
+    name: new Array<string>(s.people),
   };
   await timed(tables, 'people', s.people, () =>
     c.copyIn('people', PEOPLE_COLUMNS, peopleCsv(options, code, memo)),
@@ -344,13 +365,16 @@ async function publishDemoRas(c: RawClient, s: Shape): Promise<{ id: string; ras
   return { id, ras };
 }
 
+/** The generated world's day: the RAS's effective date plus this many days (2026-11-23). */
+export const AS_OF_DAYS = 236;
+
 async function loadAssessments(
   c: RawClient,
   s: Shape,
   options: GenerateOptions,
   memo: Memo,
   tables: TableTiming[],
-): Promise<{ count: number; rasVersionId: string }> {
+): Promise<{ count: number; rasVersionId: string; money: MoneyCounts | null }> {
   const { id: rasVersionId, ras } = await publishDemoRas(c, s);
   const assessmentPlan = planAssessments(
     s.seed,
@@ -380,6 +404,7 @@ async function loadAssessments(
   );
   // Support plans and reviews for each person's latest assessment (issue 4).
   const planId = (r: number, version: number) => s.id('plan', r * 2 + version - 1);
+  const asOf = new Date(Date.parse(`${ras.effectiveFrom}T00:00:00Z`) + AS_OF_DAYS * 86_400_000);
   const plans = planRows({
     partnershipId: s.partnershipId,
     count: n,
@@ -391,7 +416,7 @@ async function loadAssessments(
     allocationId: (r) => s.id('allocation', r),
     planId,
     reviewId: (r, k) => s.id('review', r * 2 + k),
-    asOf: new Date(Date.parse(`${ras.effectiveFrom}T00:00:00Z`) + 236 * 86_400_000),
+    asOf,
   });
   const rowsOf = { count: n, personOfRow: (x: number) => assessmentPlan.person[x] ?? 0 };
   let planCount = 0;
@@ -424,7 +449,58 @@ async function loadAssessments(
       chunked(n, Math.max(1, Math.floor(s.chunkRows / 5)), measures.measures),
     ),
   );
-  return { count: n, rasVersionId };
+  if (options.money !== false) {
+    // Budgets, schedules, payment runs, the ledger and card transactions (issue 5).
+    const iso = (d: Date | null) => (d ?? asOf).toISOString().slice(0, 10) as CivilDate;
+    const started = performance.now();
+    let copying = 0;
+    const byTable = new Map<string, TableTiming>();
+    const money = await loadMoney(
+      c,
+      {
+        partnershipId: s.partnershipId,
+        seed: s.seed,
+        asOf: iso(asOf),
+        count: n,
+        isLatest: (r) => isLatest(rowsOf, r),
+        personOfRow: rowsOf.personOfRow,
+        personId: (i) => s.id('person', i),
+        personName: (i) => memo.name[i] ?? '',
+        coordinatorId: (i) => s.id('user', memo.coordinator[i] ?? 0),
+        planId: (r) => planId(r, 1),
+        document: plans.document,
+        approvedOn: (r) => iso(plans.approvedOn(r)),
+        id: s.id,
+        financeUsers: [
+          s.id('user', s.coordinators + s.teams),
+          s.id('user', s.coordinators + s.teams + 1),
+        ],
+        chunkPeople: options.moneyChunkPeople ?? 2000,
+      },
+      (table, rows, seconds) => {
+        copying += seconds;
+        const t = byTable.get(table) ?? { table, rows: 0, seconds: 0 };
+        t.rows += rows;
+        t.seconds += seconds;
+        byTable.set(table, t);
+      },
+    );
+    tables.push(...byTable.values());
+    // The time spent making the rows (the budget rules, card spending), apart from COPY.
+    tables.push({
+      table: 'budgets and cards (made)',
+      rows: 0,
+      seconds: (performance.now() - started) / 1000 - copying,
+    });
+    return { count: n, rasVersionId, money };
+  }
+  return { count: n, rasVersionId, money: null };
+}
+
+/** The generated world's day (the demo RAS's effective date plus AS_OF_DAYS). */
+export function generatedAsOf(): CivilDate {
+  const from = Date.parse(`${rasVersionSchema.parse(DEMO_RAS).effectiveFrom}T00:00:00Z`);
+  return new Date(from + AS_OF_DAYS * 86_400_000).toISOString().slice(0, 10) as CivilDate;
 }
 
 const LOADED_TABLES = [
@@ -442,6 +518,17 @@ const LOADED_TABLES = [
   'support_plans',
   'reviews',
   'outcome_measures',
+  'financial_assessments',
+  'budgets',
+  'payment_schedule_lines',
+  'payment_runs',
+  'payment_run_lines',
+  'commitments',
+  'ledger_accounts',
+  'ledger_transactions',
+  'ledger_entries',
+  'statement_imports',
+  'card_transactions',
 ];
 
 /** Create the synthetic partnership. Throws GenerateError if the code is taken. */
@@ -461,7 +548,11 @@ export async function generatePartnership(
   const s = shapeFor(options, code);
   const start = performance.now();
   const tables: TableTiming[] = [];
-  let assessments = { count: 0, rasVersionId: '' };
+  let assessments: { count: number; rasVersionId: string; money: MoneyCounts | null } = {
+    count: 0,
+    rasVersionId: '',
+    money: null,
+  };
   await db.withClient(async (c) => {
     const taken = await c.query('select 1 from partnerships where code = $1 or id = $2', [
       code,
@@ -509,6 +600,8 @@ export async function generatePartnership(
     people: s.people,
     assessments: assessments.count,
     rasVersionId: assessments.rasVersionId,
+    money: assessments.money,
+    asOf: generatedAsOf(),
     rows,
     seconds: (performance.now() - start) / 1000,
     tables,

@@ -4,6 +4,7 @@
 // COPY, deterministic from the assessment rows. The generated world is "as of" a fixed day, so
 // the same seed always gives the same rows: reviews due before it were done a week early.
 import type { IndicativeBudget } from '../allocation/index.js';
+import type { HoldingOption, PlanDocument } from '../planning/index.js';
 import { csvLine } from './rules.js';
 
 export const PLAN_COLUMNS = [
@@ -79,35 +80,79 @@ export function isLatest(ctx: Pick<PlanRowsContext, 'count' | 'personOfRow'>, r:
   return r === ctx.count - 1 || ctx.personOfRow(r + 1) !== ctx.personOfRow(r);
 }
 
-function documentFor(budget: IndicativeBudget, share: number) {
+/**
+ * How the first stream's money is held, from the row number: most council social care is a
+ * direct payment (on a prepaid card), some goes to a third party or an individual service fund,
+ * some is managed; NHS and section 117 streams are managed.
+ */
+export function holdingFor(r: number, kind: string): HoldingOption {
+  if (kind !== 'socialCare') return 'managed';
+  const k = (r * 7) % 25;
+  return k < 20
+    ? 'direct_payment'
+    : k < 22
+      ? 'third_party'
+      : k < 23
+        ? 'individual_service_fund'
+        : 'managed';
+}
+
+/** The plan's items: a personal assistant (70 %), leisure (15 %) and transport (the rest). */
+export const GENERATED_ITEMS = [
+  {
+    id: 'pa',
+    what: 'Personal assistant',
+    category: 'personal_assistant',
+    provider: 'Synthetic Support Ltd',
+    share: 70,
+  },
+  {
+    id: 'leisure',
+    what: 'Gym and swimming',
+    category: 'leisure',
+    provider: 'Synthetic Leisure Trust',
+    share: 15,
+  },
+  {
+    id: 'transport',
+    what: 'Bus and train fares',
+    category: 'transport',
+    provider: 'Synthetic Travel',
+    share: 15,
+  },
+] as const;
+
+export function documentFor(budget: IndicativeBudget, share: number, r: number): PlanDocument {
   const weekly = Math.floor((budget.weekly * share) / 100);
   const stream = budget.streams[0];
+  const pa = Math.floor((weekly * 70) / 100);
+  const leisure = Math.floor((weekly * 15) / 100);
+  const costs = [pa, leisure, weekly - pa - leisure];
   return {
     outcomes: [
       { id: 'goal', text: 'To stay well and do more of what matters to me', needIds: [], note: '' },
     ],
     items: stream
-      ? [
-          {
-            id: 'pa',
-            what: 'Personal assistant',
-            details: '',
-            category: 'personal_assistant',
-            provider: { kind: 'provider', name: 'Synthetic Support Ltd' },
-            unitCostPence: weekly,
-            units: 1,
-            frequency: 'weekly',
-            streamId: stream.id,
-            outcomeIds: ['goal'],
-            ruleReasons: {},
-          },
-        ]
+      ? GENERATED_ITEMS.map((item, k) => ({
+          id: item.id,
+          what: item.what,
+          details: '',
+          category: item.category,
+          provider: { kind: 'provider' as const, name: item.provider },
+          unitCostPence: costs[k] ?? 0,
+          units: 1,
+          frequency: 'weekly' as const,
+          streamId: stream.id,
+          outcomeIds: ['goal'],
+          ruleReasons: {},
+        }))
       : [],
-    streams: budget.streams.map((s) => ({
+    streams: budget.streams.map((s, i) => ({
       id: s.id,
       name: s.name,
       body: s.kind === 'socialCare' || s.id === 'section-117-council' ? 'council' : 'nhs',
-      holding: s.kind === 'socialCare' ? 'direct_payment' : 'managed',
+      holding:
+        i === 0 ? holdingFor(r, s.kind) : s.kind === 'socialCare' ? 'direct_payment' : 'managed',
       managedBy: 'person',
     })),
     crisis: { whoToCall: 'The crisis team', whatToDo: 'Call them', setAsidePence: 0 },
@@ -117,6 +162,9 @@ function documentFor(budget: IndicativeBudget, share: number) {
     startsOn: null,
   };
 }
+
+const annualOf = (doc: PlanDocument) =>
+  doc.items.reduce((t, i) => t + (i.unitCostPence ?? 0) * 52, 0);
 
 export function planRows(ctx: PlanRowsContext) {
   /** Share of the weekly budget a person's plan costs, 60–95 %, from the row number. */
@@ -129,6 +177,8 @@ export function planRows(ctx: PlanRowsContext) {
     return due.getTime() >= ctx.asOf.getTime() || r % 10 === 3 ? null : plusDays(due, -7);
   };
   return {
+    /** Row r's approved plan document (for the latest rows). */
+    document: (r: number): PlanDocument => documentFor(ctx.budget(r), share(r), r),
     /** The day row r's plan was approved, or null when row r has none (not the latest). */
     approvedOn: (r: number): Date | null => (isLatest(ctx, r) ? approvedDay(r) : null),
     /** The first review of row r's plan and when it was done, or null if it is not done. */
@@ -142,8 +192,8 @@ export function planRows(ctx: PlanRowsContext) {
       const person = ctx.personOfRow(r);
       const by = ctx.coordinatorId(person);
       const budget = ctx.budget(r);
-      const doc = documentFor(budget, share(r));
-      const total = (doc.items[0]?.unitCostPence ?? 0) * 52;
+      const doc = documentFor(budget, share(r), r);
+      const total = annualOf(doc);
       const approved = approvedDay(r);
       const at = approved.toISOString();
       return csvLine([
@@ -177,8 +227,8 @@ export function planRows(ctx: PlanRowsContext) {
       const by = ctx.coordinatorId(person);
       const budget = ctx.budget(r);
       const over = r % 3 === 0;
-      const doc = documentFor(budget, over ? 120 : 90);
-      const total = (doc.items[0]?.unitCostPence ?? 0) * 52;
+      const doc = documentFor(budget, over ? 120 : 90, r);
+      const total = annualOf(doc);
       const submitted = plusDays(ctx.asOf, -1 - (r % 30)).toISOString();
       return csvLine([
         ctx.planId(r, 2),

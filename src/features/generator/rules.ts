@@ -250,6 +250,14 @@ export function makeIdFactory(partnershipCode: string, seed: number) {
     plan: 10,
     review: 11,
     measure: 12,
+    budget: 13,
+    ledgerAccount: 14,
+    ledgerTransaction: 15,
+    cardTransaction: 16,
+    statementImport: 17,
+    paymentRun: 18,
+    commitment: 19,
+    financialAssessment: 20,
   };
   return (kind: keyof typeof kinds, n: number): string => {
     const counter = n.toString(16).padStart(12, '0');
