@@ -187,6 +187,9 @@ test('a stale version: 409 with the answers kept', async () => {
   });
   assert.equal(r.status, 409);
   assert.match(flat(r.text), /Someone else saved changes to this plan/);
+  // …and shown what changed since they opened the page, and who saved it.
+  assert.match(flat(r.text), /Casey Coordinator saved the plan at .* Since you opened this page:/);
+  assert.match(flat(r.text), /The crisis and contingency plan changed/);
   assert.match(r.text, /I want to get back to swimming/);
   const overview = flat((await c.get(`/plans/${id}`)).text);
   assert.doesNotMatch(overview, /swimming/);

@@ -271,6 +271,7 @@ export function planningRoutes(deps: RouteDeps) {
         errors?: FieldError[];
         status?: number;
         stale?: boolean;
+        changes?: { changes: string[]; savedByName: string | null; savedAt: Date } | null;
         entityId?: string;
       },
     ) => {
@@ -284,6 +285,7 @@ export function planningRoutes(deps: RouteDeps) {
           entityId: page.entityId,
           values: page.values,
           stale: page.stale ?? false,
+          changes: page.changes ?? null,
           categories: PLAN_ITEM_CATEGORIES.map((k) => ({
             value: k,
             text: PLAN_ITEM_CATEGORY_LABELS[k],
@@ -342,7 +344,11 @@ export function planningRoutes(deps: RouteDeps) {
       } catch (error) {
         if (error instanceof Conflict && error.message === STALE_PLAN_MESSAGE) {
           const fresh = await draftView(req);
+          const changes = Number.isSafeInteger(version)
+            ? await service.changesSince(ctxOf(req), view.plan.id, version)
+            : null;
           return renderPart(reply, fresh, part, {
+            changes,
             values: parsed.values,
             errors: [
               {

@@ -7,6 +7,7 @@ import { audit, type AuditContext } from '../../platform/audit/audit.js';
 import { todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../platform/http/errors.js';
 import { LIST_PAGE_SIZE } from '../../platform/http/paging.js';
+import { describePlanChanges } from './changes.js';
 import type { SignOffLevel } from '../../platform/db/schema.js';
 import { allocationById, currentAllocationId, type StoredAllocation } from '../allocation/index.js';
 import { withPerson, type Mode, type PersonRecord } from '../people/index.js';
@@ -45,6 +46,7 @@ import {
   saveDraftDocument,
   setRoute,
   countSignOffQueue,
+  revisionAt,
   signOffQueue,
   type DecisionRecord,
   type PlanRecord,
@@ -219,6 +221,36 @@ export function createPlanningService(deps: PlanningServiceDeps) {
     },
 
     /** Submits a draft with nothing to put right; returns who must sign it off. */
+    /**
+     * What changed in a draft since the version someone opened: for the page that tells them
+     * their save came second. Null when the history does not reach back that far.
+     */
+    async changesSince(
+      ctx: AuditContext,
+      id: string,
+      version: number,
+    ): Promise<{ changes: string[]; savedByName: string | null; savedAt: Date } | null> {
+      return withPlan(ctx, id, 'read', async (tx, plan, person) => {
+        const [then, latest] = await Promise.all([
+          revisionAt(tx, plan.id, version),
+          revisionAt(tx, plan.id, plan.version),
+        ]);
+        await audit(tx, ctx, {
+          action: 'read',
+          recordType: 'support_plan',
+          recordId: plan.id,
+          personId: person.id,
+          detail: { changesSince: version },
+        });
+        if (!then || !latest) return null;
+        return {
+          changes: describePlanChanges(then.document, plan.document),
+          savedByName: latest.savedByName,
+          savedAt: latest.savedAt,
+        };
+      });
+    },
+
     async submit(ctx: AuditContext, id: string, version: number): Promise<SignOffLevel> {
       return withPlan(ctx, id, 'write', async (tx, plan, person) => {
         if (plan.status !== 'draft') throw new Conflict('This plan has already been submitted.');

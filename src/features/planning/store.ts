@@ -127,9 +127,60 @@ export async function insertDraftPlan(
       created_by: d.userId,
       updated_by: d.userId,
     })
-    .returning('id')
+    .returning(['id', 'version'])
     .executeTakeFirstOrThrow();
+  await insertRevision(tx, d.partnershipId, r.id, r.version, d.document, d.userId);
   return r.id;
+}
+
+async function insertRevision(
+  tx: Tx,
+  partnershipId: string,
+  planId: string,
+  version: number,
+  document: PlanDocument,
+  userId: string | null,
+): Promise<void> {
+  await tx
+    .insertInto('support_plan_revisions')
+    .values({
+      partnership_id: partnershipId,
+      plan_id: planId,
+      version,
+      document: JSON.stringify(document),
+      saved_by: userId,
+    })
+    .execute();
+}
+
+export interface PlanRevision {
+  version: number;
+  document: PlanDocument;
+  savedByName: string | null;
+  savedAt: Date;
+}
+
+/** A draft's document as saved at `version`, and who saved it, if the history has it. */
+export async function revisionAt(
+  tx: Tx,
+  planId: string,
+  version: number,
+): Promise<PlanRevision | undefined> {
+  const r = await tx
+    .selectFrom('support_plan_revisions as v')
+    .leftJoin('users as u', 'u.id', 'v.saved_by')
+    .select(['v.version', 'v.document', 'v.saved_at', 'u.full_name'])
+    .where('v.plan_id', '=', planId)
+    .where('v.version', '=', version)
+    .executeTakeFirst();
+  return r
+    ? {
+        version: r.version,
+        document: readPlanDocument(r.document),
+        savedByName: r.full_name,
+        savedAt: r.saved_at,
+      }
+    : undefined;
 }
 
 /** Saves a draft's document and total if nobody saved since `version`; returns the new version. */
@@ -153,9 +204,10 @@ export async function saveDraftDocument(
     .where('id', '=', id)
     .where('status', '=', 'draft')
     .where('version', '=', version)
-    .returning('version')
+    .returning(['version', 'partnership_id'])
     .executeTakeFirst();
   if (!r) throw new Conflict(STALE_PLAN_MESSAGE);
+  await insertRevision(tx, r.partnership_id, id, r.version, document, userId);
   return r.version;
 }
 

@@ -294,6 +294,15 @@ export interface PlanDecisionsTable {
   decided_by: string | null;
   decided_at: Generated<Date>;
 }
+export interface SupportPlanRevisionsTable {
+  partnership_id: string;
+  plan_id: string;
+  version: number;
+  document: unknown;
+  saved_by: string | null;
+  saved_at: Generated<Date>;
+}
+
 export interface ReviewsTable {
   id: Generated<string>;
   partnership_id: string;
@@ -354,6 +363,7 @@ export interface Schema {
   allocation_overrides: AllocationOverridesTable;
   partnership_policies: PartnershipPoliciesTable;
   support_plans: SupportPlansTable;
+  support_plan_revisions: SupportPlanRevisionsTable;
   plan_decisions: PlanDecisionsTable;
   reviews: ReviewsTable;
   outcome_measures: OutcomeMeasuresTable;
