@@ -3,12 +3,12 @@
 // Exit code: 0 all rows imported (or already there), 1 some rows bad, 2 nothing could be
 // imported (the file was refused or could not be read).
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Db } from '../../platform/db/database.js';
 import { importStatement, StatementImportRefused, type ImportResult } from './import.js';
-import { formatBadRow, STATEMENT_FORMATS } from './rules.js';
+import { formatBadRow, readMapping, STATEMENT_FORMATS, type ColumnMapping } from './rules.js';
 
 type WithDb = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
 
@@ -27,12 +27,43 @@ export function statementsImportCommand(withDb: WithDb, afterImport?: AfterImpor
       'Import a prepaid card or bank statement (CSV, UTF-8, header row). A transaction already imported is never imported again.',
     )
     .argument('<file>', 'the CSV file')
-    .requiredOption('--format <name>', `the statement format: ${STATEMENT_FORMATS.join(', ')}`)
+    .option('--format <name>', `a built-in statement format: ${STATEMENT_FORMATS.join(', ')}`)
+    .option(
+      '--mapping <file.json>',
+      "a card or bank provider's own column mapping (JSON, the shape of the built-in ones), instead of --format",
+    )
     .requiredOption('--partnership <code>', 'the partnership to import into')
     .option('--batch-size <n>', 'rows a transaction', wholeNumber, 5000)
     .action(
-      async (file: string, opts: { format: string; partnership: string; batchSize: number }) => {
+      async (
+        file: string,
+        opts: { format?: string; mapping?: string; partnership: string; batchSize: number },
+      ) => {
         const started = performance.now();
+        let format: string | ColumnMapping;
+        if (opts.mapping && !opts.format) {
+          let text: string;
+          try {
+            text = await readFile(opts.mapping, 'utf8');
+          } catch (error) {
+            console.error(`Cannot read ${opts.mapping}: ${(error as Error).message}`);
+            process.exitCode = 2;
+            return;
+          }
+          const read = readMapping(text);
+          if (!read.ok) {
+            console.error(read.message);
+            process.exitCode = 2;
+            return;
+          }
+          format = read.mapping;
+        } else if (opts.format && !opts.mapping) format = opts.format;
+        else {
+          console.error('Give either --format NAME or --mapping FILE.json.');
+          process.exitCode = 2;
+          return;
+        }
+        const formatName = typeof format === 'string' ? format : format.name;
         const tty = process.stderr.isTTY;
         let total = 0;
         try {
@@ -58,7 +89,7 @@ export function statementsImportCommand(withDb: WithDb, afterImport?: AfterImpor
               );
             const result = await importStatement(db, {
               partnershipId: partnership.id,
-              format: opts.format,
+              format,
               fileName: basename(file),
               source: createReadStream(file, { highWaterMark: 256 * 1024 }),
               userId: null,
@@ -85,7 +116,7 @@ export function statementsImportCommand(withDb: WithDb, afterImport?: AfterImpor
             }
             const seconds = (performance.now() - started) / 1000;
             console.log(
-              `Imported ${basename(file)} (${opts.format}): ${result.imported.toLocaleString('en-GB')} new, ` +
+              `Imported ${basename(file)} (${formatName}): ${result.imported.toLocaleString('en-GB')} new, ` +
                 `${result.duplicates.toLocaleString('en-GB')} already imported, ${result.bad.toLocaleString('en-GB')} bad ` +
                 `(${seconds.toFixed(1)} s, ${Math.round(result.rowsRead / Math.max(seconds, 0.001)).toLocaleString('en-GB')} rows/s).`,
             );

@@ -14,7 +14,7 @@ import {
 } from '../../../test/support/factories.ts';
 import { balanceByKey, ensureAccounts } from '../ledger/index.ts';
 import { importStatement, type ImportResult } from './import.ts';
-import { NOT_UTF8 } from './rules.ts';
+import { NOT_UTF8, readMapping } from './rules.ts';
 
 let db: Db;
 let p: TestPartnership;
@@ -259,4 +259,36 @@ test('a row that is not UTF-8 is reported with its line; the rows around it are 
 
 test('an unknown format is refused before anything is read', async () => {
   await assert.rejects(run('x', 'no-such-format'), /There is no statement format "no-such-format"/);
+});
+
+test("a provider's own mapping: its name is the provider the transactions are deduplicated under", async () => {
+  const mapping = readMapping(
+    JSON.stringify({
+      name: 'acme-card',
+      label: 'Acme prepaid card',
+      transactionId: 'Txn',
+      date: 'Posted',
+      dateFormat: 'YYYY-MM-DD',
+      description: 'Payee',
+      amount: { kind: 'signed', column: 'Value' },
+      account: 'PAN',
+    }),
+  );
+  assert.ok(mapping.ok);
+  const file = 'Txn,Posted,Payee,Value,PAN\nT1,2026-04-09,Gym,-5.00,5354 **** **** 0001\n';
+  const before = await counts();
+  const first = await importStatement(db, {
+    partnershipId: p.id,
+    format: mapping.mapping,
+    fileName: 'acme.csv',
+    source: Readable.from([Buffer.from(file)]),
+    userId: null,
+    actor: 'test',
+  });
+  // T1 was imported before under the prepaid-card provider: a different provider, so new here.
+  assert.equal(first.imported, 1);
+  const after = await counts();
+  assert.equal(after.bal[holdingKey], before.bal[holdingKey]! - 500);
+  const again = await run(file, 'prepaid-card');
+  assert.equal(again.status, 'refused');
 });

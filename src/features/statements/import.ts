@@ -31,7 +31,8 @@ export const DEFAULT_BATCH_SIZE = 5000;
 
 export interface ImportInput {
   partnershipId: string;
-  format: string;
+  /** A built-in format's name, or a provider's own mapping (rules.ts readMapping). */
+  format: string | ColumnMapping;
   fileName: string;
   /** The file's bytes, e.g. a file or upload stream. */
   source: AsyncIterable<Uint8Array>;
@@ -133,10 +134,10 @@ async function* hashing(
  */
 export async function importStatement(db: Db, input: ImportInput): Promise<ImportResult> {
   const started = performance.now();
-  const mapping = mappingFor(input.format);
+  const mapping = typeof input.format === 'string' ? mappingFor(input.format) : input.format;
   if (!mapping)
     throw new StatementImportRefused(
-      `There is no statement format "${input.format}". Choose one of: ${STATEMENT_FORMATS.join(', ')}.`,
+      `There is no statement format "${String(input.format)}". Choose one of: ${STATEMENT_FORMATS.join(', ')}.`,
     );
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   const { partnershipId } = input;

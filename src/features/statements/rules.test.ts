@@ -11,6 +11,7 @@ import {
   checkHeader,
   csvRecords,
   parseStatementDate,
+  readMapping,
   readRow,
   type CsvRecord,
 } from './rules.ts';
@@ -410,4 +411,50 @@ test('matching: first plan item in the category; never-buy and unknown match not
   assert.equal(matchPlanItem('therapy', items), null);
   assert.equal(matchPlanItem('gambling', items), null);
   assert.equal(matchPlanItem(null, items), null);
+});
+
+test("a provider's own mapping: read from JSON, every problem named", () => {
+  const good = readMapping(
+    JSON.stringify({
+      name: 'acme-card',
+      label: 'Acme prepaid card',
+      transactionId: 'Txn',
+      date: 'Posted',
+      dateFormat: 'YYYY-MM-DD',
+      description: 'Payee',
+      amount: { kind: 'signed', column: 'Value' },
+      account: 'PAN',
+    }),
+  );
+  assert.ok(good.ok);
+  assert.equal(good.mapping.mcc, null);
+  const h = checkHeader(['Txn', 'Posted', 'Payee', 'Value', 'PAN'], good.mapping);
+  assert.ok(h.ok);
+  const r = readRow(
+    { line: 2, fields: ['A-1', '2026-04-01', 'Gym', '-5.00', 'X1'] },
+    h.positions,
+    good.mapping,
+  );
+  assert.ok(r.ok);
+  assert.equal(r.row.date, '2026-04-01');
+
+  const cases: [string, RegExp][] = [
+    ['not json', /not JSON/],
+    ['{}', /name: .*transactionId: /],
+    [
+      JSON.stringify({ ...JSON.parse(JSON.stringify(BUILT_IN_MAPPINGS.bank)), name: 'Bad Name' }),
+      /name: The name must be lower-case/,
+    ],
+    [JSON.stringify(BUILT_IN_MAPPINGS.bank), /"bank" is a built-in format's/],
+    [
+      JSON.stringify({ ...BUILT_IN_MAPPINGS.bank, name: 'x', dateFormat: 'MM/DD/YYYY' }),
+      /dateFormat/,
+    ],
+    [JSON.stringify({ ...BUILT_IN_MAPPINGS.bank, name: 'x', extra: 1 }), /Unrecognized key/i],
+  ];
+  for (const [json, re] of cases) {
+    const m = readMapping(json);
+    assert.ok(!m.ok, json);
+    assert.match(m.message, re);
+  }
 });

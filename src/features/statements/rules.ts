@@ -6,6 +6,7 @@
 // Sign convention: `amountPence` is signed as seen from the holding account (the prepaid card or
 // the direct-payment bank account): negative = money out (a spend), positive = money in (a
 // refund, a credit). The ledger posting follows from it (service.ts).
+import { z } from 'zod';
 import { parsePounds } from '../../platform/money.js';
 import type { CivilDate } from '../../platform/dates.js';
 
@@ -305,6 +306,58 @@ export const BUILT_IN_MAPPINGS: Readonly<Record<'prepaid-card' | 'bank', ColumnM
 };
 export type BuiltInFormat = keyof typeof BUILT_IN_MAPPINGS;
 export const STATEMENT_FORMATS = Object.keys(BUILT_IN_MAPPINGS) as BuiltInFormat[];
+
+const header = z.string().trim().min(1, { message: 'Name the column' }).max(100);
+
+/**
+ * A provider's own column mapping, as JSON (for `pooled import statements --mapping FILE`):
+ * the same shape as the built-in ones. Its name is the provider: transactions are deduplicated
+ * per provider, so keep one name for one provider's files.
+ */
+export const columnMappingSchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
+        message: 'The name must be lower-case letters, numbers and hyphens',
+      }),
+    label: z.string().trim().min(1).max(100),
+    transactionId: header,
+    date: header,
+    dateFormat: z.enum(DATE_FORMATS),
+    description: header,
+    amount: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('signed'), column: header }),
+      z.object({ kind: z.literal('split'), debit: header, credit: header }),
+    ]),
+    mcc: header.nullable().default(null),
+    account: header,
+  })
+  .strict();
+
+/** Read a mapping from JSON text; the problems in words when it is not one. */
+export function readMapping(
+  json: string,
+): { ok: true; mapping: ColumnMapping } | { ok: false; message: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    return { ok: false, message: `The mapping is not JSON: ${(error as Error).message}` };
+  }
+  const parsed = columnMappingSchema.safeParse(value);
+  if (!parsed.success)
+    return {
+      ok: false,
+      message: `The mapping is not right: ${parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'mapping'}: ${i.message}`)
+        .join('; ')}`,
+    };
+  if (Object.hasOwn(BUILT_IN_MAPPINGS, parsed.data.name))
+    return { ok: false, message: `The name "${parsed.data.name}" is a built-in format's` };
+  return { ok: true, mapping: parsed.data };
+}
 
 export function mappingFor(format: string): ColumnMapping | undefined {
   return Object.hasOwn(BUILT_IN_MAPPINGS, format)
