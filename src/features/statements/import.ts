@@ -137,7 +137,7 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
   const mapping = typeof input.format === 'string' ? mappingFor(input.format) : input.format;
   if (!mapping)
     throw new StatementImportRefused(
-      `There is no statement format "${String(input.format)}". Choose one of: ${STATEMENT_FORMATS.join(', ')}.`,
+      `There is no statement format "${typeof input.format === 'string' ? input.format : input.format.name}". Choose one of: ${STATEMENT_FORMATS.join(', ')}.`,
     );
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   const { partnershipId } = input;
