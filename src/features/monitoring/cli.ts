@@ -2,10 +2,11 @@
 // direct payment account of the partnership and raises the flags that apply (idempotent: a
 // second run the same day raises nothing new).
 import { Command, InvalidArgumentError } from 'commander';
-import type { Db } from '../../platform/db/database.js';
+import { inPartnership, type Db } from '../../platform/db/database.js';
+import { st } from '../statements/index.js';
 import { isCivilDate, todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { describeRun } from './after-import.js';
-import { runMonitoring } from './service.js';
+import { runMonitoring, settingsOf } from './service.js';
 
 type WithDb = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
 
@@ -39,5 +40,63 @@ export function monitoringCommand(withDb: WithDb): Command {
         console.log(describeRun(run));
       });
     });
+  command
+    .command('settings')
+    .description("Show or change a partnership's monitoring thresholds")
+    .requiredOption('--partnership <code>', 'the partnership')
+    .option('--balance-weeks <n>', 'flag a balance above this many weeks of payments (1-52)', weeks)
+    .option('--no-activity-weeks <n>', 'flag no spending for this many weeks (1-52)', weeks)
+    .action(
+      async (opts: { partnership: string; balanceWeeks?: number; noActivityWeeks?: number }) => {
+        await withDb(async (db) => {
+          const p = await db.system
+            .selectFrom('partnerships')
+            .select('id')
+            .where('code', '=', opts.partnership)
+            .executeTakeFirst();
+          if (!p) {
+            console.error(`There is no partnership with code "${opts.partnership}".`);
+            process.exitCode = 2;
+            return;
+          }
+          const s = await inPartnership(db, p.id, async (tx) => {
+            const current = await settingsOf(tx, p.id);
+            if (opts.balanceWeeks === undefined && opts.noActivityWeeks === undefined)
+              return current;
+            const next = {
+              balanceWeeks: opts.balanceWeeks ?? current.balanceWeeks,
+              noActivityWeeks: opts.noActivityWeeks ?? current.noActivityWeeks,
+            };
+            await st(tx)
+              .insertInto('monitoring_settings')
+              .values({
+                partnership_id: p.id,
+                balance_weeks: next.balanceWeeks,
+                no_activity_weeks: next.noActivityWeeks,
+                updated_by: null,
+              })
+              .onConflict((oc) =>
+                oc.column('partnership_id').doUpdateSet({
+                  balance_weeks: next.balanceWeeks,
+                  no_activity_weeks: next.noActivityWeeks,
+                  updated_at: new Date(),
+                }),
+              )
+              .execute();
+            return next;
+          });
+          console.log(
+            `Monitoring flags a balance above ${String(s.balanceWeeks)} weeks of payments and no spending for ${String(s.noActivityWeeks)} weeks.`,
+          );
+        });
+      },
+    );
   return command;
+}
+
+function weeks(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 52)
+    throw new InvalidArgumentError('A whole number of weeks from 1 to 52');
+  return n;
 }
