@@ -1,7 +1,8 @@
 // pooled generate --people N --seed S [--partnership CODE]
 import { Command, InvalidArgumentError } from 'commander';
 import type { Db } from '../../platform/db/database.js';
-import { GenerateError, generatePartnership } from './generate.js';
+import { GenerateError, generatePartnership, seedNumber } from './generate.js';
+import { writeStatementFile } from './statement-file.js';
 
 type WithDb = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
 
@@ -36,6 +37,15 @@ export function generateCommand(withDb: WithDb): Command {
       'percentage of those assessed who were reassessed once (default 5)',
       percent,
     )
+    .option(
+      '--no-money',
+      'leave out budgets, payment schedules, the ledger and card transactions (issue 5)',
+    )
+    .option(
+      '--statement-file <file>',
+      'also write a prepaid-card statement (CSV, the built-in prepaid-card format) of the four weeks after the generated day, for `pooled import statements`',
+    )
+    .option('--statement-rows <n>', 'rows in the statement file (default 100,000)', wholeNumber)
     .option('--json', 'print the figures as JSON')
     .action(
       async (opts: {
@@ -44,6 +54,9 @@ export function generateCommand(withDb: WithDb): Command {
         partnership?: string;
         assessed?: number;
         reassessed?: number;
+        money: boolean;
+        statementFile?: string;
+        statementRows?: number;
         json?: boolean;
       }) => {
         try {
@@ -54,10 +67,23 @@ export function generateCommand(withDb: WithDb): Command {
               partnershipCode: opts.partnership,
               assessed: opts.assessed,
               reassessed: opts.reassessed,
+              money: opts.money,
             }),
           );
+          const file = opts.statementFile;
+          const statement = file
+            ? await withDb((db) =>
+                writeStatementFile(db, {
+                  partnershipId: result.partnershipId,
+                  seed: seedNumber(opts.seed),
+                  asOf: result.asOf,
+                  path: file,
+                  rows: opts.statementRows ?? 100_000,
+                }),
+              )
+            : null;
           if (opts.json) {
-            console.log(JSON.stringify(result));
+            console.log(JSON.stringify({ ...result, statement }));
             return;
           }
           console.log(
@@ -70,6 +96,10 @@ export function generateCommand(withDb: WithDb): Command {
           console.log(
             `  ${'all tables'.padEnd(22)} ${fmt(result.rows).padStart(10)} rows  ${result.seconds.toFixed(2).padStart(7)} s  ${fmt(result.rows / result.seconds).padStart(9)} rows/s`,
           );
+          if (statement && file)
+            console.log(
+              `Wrote ${fmt(statement.rows)} prepaid-card transactions on ${fmt(statement.cards)} cards to ${file} (import with: pooled import statements ${file} --format prepaid-card --partnership ${result.partnershipCode}).`,
+            );
         } catch (error) {
           if (error instanceof GenerateError) {
             console.error(error.message);

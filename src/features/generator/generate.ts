@@ -488,7 +488,7 @@ async function loadAssessments(
     tables.push(...byTable.values());
     // The time spent making the rows (the budget rules, card spending), apart from COPY.
     tables.push({
-      table: 'budgets and cards (made)',
+      table: 'budget/card rows made',
       rows: 0,
       seconds: (performance.now() - started) / 1000 - copying,
     });

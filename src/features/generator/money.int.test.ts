@@ -12,6 +12,14 @@ import { planBudgets, streamsForBudget } from '../budgets/index.ts';
 import { planDocumentSchema } from '../planning/document.ts';
 import { isNeverBuy } from '../statements/index.ts';
 import { generatePartnership, type GenerateResult } from './generate.ts';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addDays, createPaymentsService } from '../budgets/index.ts';
+import { importStatement } from '../statements/index.ts';
+import { ctxFor } from '../../../test/support/submitted-plans.ts';
+import type { TestPartnership } from '../../../test/support/factories.ts';
+import { STATEMENT_FILE_HEADER, writeStatementFile } from './statement-file.ts';
 
 let db: Db;
 let first: GenerateResult;
@@ -288,4 +296,95 @@ test('the second load of the same seed has the same budgets, lines and card tran
        where b.partnership_id = ${partnershipId} order by pe.external_id, b.stream_id`,
     );
   assert.deepEqual(await of(second.partnershipId), await of(first.partnershipId));
+});
+
+const ledgerTotal = async (p: string) =>
+  (
+    await rowsOf(
+      sql<{ total: string }>`select coalesce(sum(amount_pence), 0)::text as total
+        from ledger_entries where partnership_id = ${p}`,
+    )
+  )[0]?.total;
+
+test('a payment run after generation pays only the lines still due, each once, and the ledger still balances', async () => {
+  const p = first.partnershipId;
+  const finance = await rowsOf(
+    sql<{ id: string; email: string }>`select u.id, u.email from users u
+      join role_grants g on g.user_id = u.id
+     where u.partnership_id = ${p} and g.role = 'finance_officer' order by u.email`,
+  );
+  assert.equal(finance.length, 2);
+  const partnership = { id: p, trustId: p, teamId: p } as TestPartnership;
+  const [a, b] = finance.map((u) =>
+    ctxFor(partnership, { ...u, password: '' }, ['finance_officer'], []),
+  );
+  assert.ok(a && b);
+  const upTo = addDays(first.asOf, 28);
+  const [expected] = await rowsOf(
+    sql<{ n: number; paid_before: number }>`select
+        count(*) filter (where status = 'due' and due_on <= ${upTo})::int as n,
+        count(*) filter (where status = 'paid')::int as paid_before
+      from payment_schedule_lines where partnership_id = ${p}`,
+  );
+  assert.ok(expected && expected.n > 0);
+  const payments = createPaymentsService({ db, now: () => new Date(`${upTo}T09:00:00Z`) });
+  const run = await payments.prepare(a, upTo);
+  assert.equal(run.lineCount, expected.n, 'only the lines still due');
+  await payments.approve(b, run.id);
+  const posted = await payments.post(b, run.id);
+  assert.equal(posted.paid, expected.n);
+  const [after] = await rowsOf(
+    sql<{ paid: number; double: number }>`select
+        (select count(*) from payment_schedule_lines where partnership_id = ${p}
+          and status = 'paid')::int as paid,
+        (select count(*) from (select idempotency_key from ledger_transactions
+          where partnership_id = ${p} and idempotency_key like 'payment-line:%'
+          group by idempotency_key having count(*) > 1) d)::int as double`,
+  );
+  assert.deepEqual(after, { paid: expected.paid_before + expected.n, double: 0 });
+  assert.equal(await ledgerTotal(p), '0');
+});
+
+test("the generated statement file imports into the prepaid-card holders' accounts, and a second time adds nothing", async () => {
+  const p = second.partnershipId;
+  const dir = mkdtempSync(join(tmpdir(), 'pooled-gen-statement-'));
+  try {
+    const path = join(dir, 'statement.csv');
+    const written = await writeStatementFile(db, {
+      partnershipId: p,
+      seed: 5,
+      asOf: second.asOf,
+      path,
+      rows: 3000,
+    });
+    assert.equal(written.rows, 3000);
+    const text = readFileSync(path, 'utf8');
+    assert.ok(text.startsWith(STATEMENT_FILE_HEADER));
+    assert.equal(text.trimEnd().split('\n').length, 3001);
+    const again = await writeStatementFile(db, {
+      partnershipId: p,
+      seed: 5,
+      asOf: second.asOf,
+      path: join(dir, 'again.csv'),
+      rows: 3000,
+    });
+    assert.equal(again.cards, written.cards);
+    assert.equal(readFileSync(join(dir, 'again.csv'), 'utf8'), text, 'deterministic');
+    const load = () =>
+      importStatement(db, {
+        partnershipId: p,
+        format: 'prepaid-card',
+        fileName: 'statement.csv',
+        source: createReadStream(path),
+        userId: null,
+        actor: 'test',
+      });
+    const one = await load();
+    assert.deepEqual([one.status, one.imported, one.bad, one.duplicates], ['finished', 3000, 0, 0]);
+    const two = await load();
+    assert.deepEqual([two.imported, two.duplicates, two.bad], [0, 3000, 0]);
+    assert.equal(await ledgerTotal(p), '0');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
