@@ -1,7 +1,8 @@
 // Browser journey for issue 5 (payment runs): a finance officer prepares a payment run (a date
 // with nothing due is refused on the page first), cannot approve her own run; a second finance
 // officer checks the preview, approves and pays it and downloads the payment file; the person's
-// page shows the Budget panel. axe checks every page visited.
+// page shows the Budget panel, where a provider invoice is recorded against a commitment. axe
+// checks every page visited.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -89,4 +90,24 @@ test('a payment run is prepared by one finance officer and approved and paid by 
   assert.match(person, /Budget/);
   assert.match(person, /Good Care Ltd/);
   await checkA11y(other, "Person's page with the Budget panel");
+
+  // A provider invoice against the agency's commitment, then the financial assessment page.
+  await clickAndLoad(other, other.getByRole('link', { name: /Record an invoice/ }));
+  await checkA11y(other, 'Record a provider invoice');
+  await other.getByLabel('Invoice number').fill('GC-0425');
+  await other.getByLabel('Day').fill('30');
+  await other.getByLabel('Month').fill('4');
+  await other.getByLabel('Year').fill('2025');
+  await other.getByLabel('Amount').fill('9999');
+  await clickAndLoad(other, other.getByRole('button', { name: 'Record the invoice' }));
+  assert.match(await other.title(), /^Error: /);
+  await checkA11y(other, 'Record a provider invoice with an error');
+  await other.getByLabel('Amount').fill('140.00');
+  await clickAndLoad(other, other.getByRole('button', { name: 'Record the invoice' }));
+  assert.match(await other.locator('main').innerText(), /The invoice is recorded/);
+  await clickAndLoad(
+    other,
+    other.getByRole('link', { name: 'Financial assessment (client contribution)' }),
+  );
+  await checkA11y(other, 'Financial assessment');
 });

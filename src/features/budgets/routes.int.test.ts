@@ -142,3 +142,74 @@ test("the Budget panel on a person's page: balance, next payment, commitments", 
   assert.match(page.text, /Good Care Ltd/);
   assert.match(page.text, /Next payment/);
 });
+
+test('provider invoices: over what is left refused on the page, recorded, remaining shown', async () => {
+  const a = await signedIn(financeA);
+  const page = await a.get(`/people/${personId}`);
+  const link = /href="(\/commitments\/[0-9a-f-]{36}\/invoices\/new)"/.exec(page.text)?.[1];
+  assert.ok(link, 'a finance officer sees "Record an invoice"');
+  const form = await a.get(link);
+  assert.equal(form.status, 200);
+  // £35 a week from 1 April 2025: 12 × £140 + £145 = £1,825.00 for the year.
+  assert.match(form.text, /£1,825\.00/);
+  const bad = await a.post(link, {
+    number: '',
+    amount: '12.505',
+    'date-day': '31',
+    'date-month': '4',
+    'date-year': '2025',
+  });
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, /Enter the invoice number/);
+  assert.match(bad.text, /no more than 2 numbers after the decimal point/);
+  assert.match(bad.text, /Enter the invoice date/);
+  const tooMuch = await a.post(link, {
+    number: 'GC-1',
+    amount: '£1,825.01',
+    'date-day': '30',
+    'date-month': '4',
+    'date-year': '2025',
+  });
+  assert.equal(tooMuch.status, 400);
+  assert.match(tooMuch.text, /more than the £1,825\.00 left/);
+  const ok = await a.post(link, {
+    number: 'GC-1',
+    amount: '£140.00',
+    'date-day': '30',
+    'date-month': '4',
+    'date-year': '2025',
+  });
+  assert.equal(ok.status, 303);
+  assert.equal(ok.location, `/people/${personId}`);
+  const after = await a.get(link);
+  assert.match(after.text, /GC-1/);
+  assert.match(after.text, /£1,685\.00/);
+  const coordinatorClient = await signedIn(coordinator);
+  assert.equal((await coordinatorClient.get(link)).status, 403);
+});
+
+test('financial assessment: the weekly contribution recorded from a date', async () => {
+  const a = await signedIn(financeA);
+  const url = `/people/${personId}/financial-assessment`;
+  const form = await a.get(url);
+  assert.equal(form.status, 200);
+  assert.match(form.text, /No financial assessment recorded/);
+  const bad = await a.post(url, {
+    weekly: '-5',
+    'from-day': '',
+    'from-month': '',
+    'from-year': '',
+  });
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, /cannot be less than £0/);
+  const ok = await a.post(url, {
+    weekly: '25',
+    'from-day': '1',
+    'from-month': '4',
+    'from-year': '2026',
+  });
+  assert.equal(ok.status, 303);
+  const after = await a.get(url);
+  assert.match(after.text, /1 April 2026/);
+  assert.match(after.text, /£25\.00/);
+});

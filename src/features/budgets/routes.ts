@@ -4,11 +4,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from '../../platform/http/app.js';
 import type { AuditContext } from '../../platform/audit/audit.js';
 import type { Db } from '../../platform/db/database.js';
-import { civilDateFromParts, formatDateTime, todayInLondon } from '../../platform/dates.js';
-import { Conflict, type FieldError } from '../../platform/http/errors.js';
+import {
+  civilDateFromParts,
+  formatCivilDate,
+  formatDateTime,
+  todayInLondon,
+} from '../../platform/dates.js';
+import { Conflict, Invalid, type FieldError } from '../../platform/http/errors.js';
 import { describeErrors, field } from '../../platform/http/forms.js';
 import { paging, readPage } from '../../platform/http/paging.js';
-import { formatPounds, pence } from '../../platform/money.js';
+import { formatPounds, parsePounds, pence } from '../../platform/money.js';
 import type { PersonPanel } from '../people/index.js';
 import { createPaymentsService } from './payments.js';
 import { financialYearLabel } from './rules.js';
@@ -166,6 +171,127 @@ export function paymentRoutes(deps: RouteDeps) {
       return reply.redirect('/payments', 303);
     });
 
+    // Provider invoices against a commitment (managed budgets).
+    const budgets = createBudgetsService(deps);
+    const renderInvoice = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      page: { values?: Record<string, string>; errors?: FieldError[]; status?: number } = {},
+    ) => {
+      const view = await budgets.commitment(ctxOf(req), param(req, 'id'));
+      const c = view.commitment;
+      return reply.render(
+        'budgets/views/invoice.njk',
+        {
+          pageTitle: 'Record a provider invoice',
+          person: view.person,
+          commitment: {
+            ...c,
+            amount: pence(c.amount),
+            invoiced: pence(c.invoiced),
+            remaining: pence(c.remaining),
+            invoices: c.invoices.map((i) => ({ ...i, amount: pence(i.amount) })),
+          },
+          values: page.values ?? {},
+          ...(page.errors ? describeErrors(page.errors) : {}),
+        },
+        page.status ?? 200,
+      );
+    };
+    app.get('/commitments/:id/invoices/new', (req, reply) => renderInvoice(req, reply));
+    app.post('/commitments/:id/invoices/new', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const values: Record<string, string> = {};
+      for (const n of ['number', 'amount', 'date-day', 'date-month', 'date-year'])
+        values[n] = field(req.body, n);
+      const errors: FieldError[] = [];
+      if (values.number === '')
+        errors.push({ field: 'number', message: 'Enter the invoice number' });
+      const date = civilDateFromParts(
+        values['date-day'] ?? '',
+        values['date-month'] ?? '',
+        values['date-year'] ?? '',
+      );
+      if (!date)
+        errors.push({
+          field: 'date-day',
+          message: 'Enter the invoice date, for example 27 3 2026',
+        });
+      const amount = parsePounds(values.amount ?? '');
+      if (!amount.ok) errors.push({ field: 'amount', message: amount.message });
+      else if (amount.value <= 0)
+        errors.push({ field: 'amount', message: 'Enter an amount more than £0' });
+      if (errors.length > 0 || !date || !amount.ok)
+        return renderInvoice(req, reply, { values, errors, status: 400 });
+      const id = param(req, 'id');
+      const done = await budgets
+        .recordInvoice(ctx, id, { number: values.number ?? '', date, amountPence: amount.value })
+        .catch((error: unknown) => {
+          if (error instanceof Invalid) return error;
+          throw error;
+        });
+      if (done instanceof Invalid)
+        return renderInvoice(req, reply, { values, errors: done.errors, status: 400 });
+      const view = await budgets.commitment(ctx, id);
+      reply.flash(
+        `The invoice is recorded. ${formatPounds(pence(done.remaining))} of the commitment is left.`,
+      );
+      return reply.redirect(`/people/${view.person.id}`, 303);
+    });
+
+    // The financial assessment's weekly client contribution.
+    const renderAssessment = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      page: { values?: Record<string, string>; errors?: FieldError[]; status?: number } = {},
+    ) => {
+      const view = await budgets.financialAssessments(ctxOf(req), param(req, 'id'));
+      return reply.render(
+        'budgets/views/assessment.njk',
+        {
+          pageTitle: 'Financial assessment',
+          person: view.person,
+          assessments: view.assessments.map((a) => ({ ...a, weekly: pence(a.weeklyPence) })),
+          values: page.values ?? {},
+          ...(page.errors ? describeErrors(page.errors) : {}),
+        },
+        page.status ?? 200,
+      );
+    };
+    app.get('/people/:id/financial-assessment', (req, reply) => renderAssessment(req, reply));
+    app.post('/people/:id/financial-assessment', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const values: Record<string, string> = {};
+      for (const n of ['weekly', 'from-day', 'from-month', 'from-year'])
+        values[n] = field(req.body, n);
+      const errors: FieldError[] = [];
+      const weekly = parsePounds(values.weekly ?? '');
+      if (!weekly.ok) errors.push({ field: 'weekly', message: weekly.message });
+      else if (weekly.value < 0)
+        errors.push({ field: 'weekly', message: 'The contribution cannot be less than £0' });
+      const from = civilDateFromParts(
+        values['from-day'] ?? '',
+        values['from-month'] ?? '',
+        values['from-year'] ?? '',
+      );
+      if (!from)
+        errors.push({
+          field: 'from-day',
+          message: 'Enter the date it applies from, for example 1 4 2026',
+        });
+      if (errors.length > 0 || !from || !weekly.ok)
+        return renderAssessment(req, reply, { values, errors, status: 400 });
+      const id = param(req, 'id');
+      await budgets.recordFinancialAssessment(ctx, id, {
+        weeklyPence: weekly.value,
+        effectiveFrom: from,
+      });
+      reply.flash(
+        `The financial assessment is recorded: ${formatPounds(weekly.value)} a week from ${formatCivilDate(from)}. It applies to budgets made from now on.`,
+      );
+      return reply.redirect(`/people/${id}`, 303);
+    });
+
     app.get('/payments/:id/file.csv', async (req, reply) => {
       const { run, csv } = await service.file(ctxOf(req), param(req, 'id'));
       return reply
@@ -187,10 +313,14 @@ export function budgetPanel(deps: RouteDeps): PersonPanel {
     if (user.roles.has('commissioner') && user.roles.size === 1) return null;
     const panel = await service.panel(ctx, personId, 'list');
     if (panel.streams.length === 0)
-      return { template: 'budgets/views/_panel.njk', data: { streams: [] } };
+      return {
+        template: 'budgets/views/_panel.njk',
+        data: { streams: [], finance: user.roles.has('finance_officer') },
+      };
     return {
       template: 'budgets/views/_panel.njk',
       data: {
+        finance: user.roles.has('finance_officer'),
         year: financialYearLabel(panel.financialYear),
         streams: panel.streams.map((s) => ({
           name: s.budget.streamName,
@@ -205,6 +335,7 @@ export function budgetPanel(deps: RouteDeps): PersonPanel {
             ? { dueOn: s.nextPayment.dueOn, amount: pence(s.nextPayment.amount) }
             : null,
           commitments: s.commitments.map((c) => ({
+            id: c.id,
             what: c.what,
             provider: c.providerName,
             amount: pence(c.amount),

@@ -9,7 +9,7 @@ import { todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { Forbidden, Invalid, NotFound } from '../../platform/http/errors.js';
 import { formatPounds, negate, pence } from '../../platform/money.js';
 import { hasRole } from '../../platform/auth/principal.js';
-import { withPerson } from '../people/index.js';
+import { withPerson, type PersonRecord } from '../people/index.js';
 import { costItem, type PlanDocument } from '../planning/index.js';
 import {
   balances,
@@ -417,6 +417,50 @@ export function createBudgetsService(deps: BudgetsServiceDeps) {
           detail: { financialYear: panel.financialYear, budgets: panel.streams.length },
         });
         return panel;
+      });
+    },
+
+    /** A commitment with its invoices, for the invoice page (finance officers). */
+    async commitment(
+      ctx: AuditContext,
+      commitmentId: string,
+    ): Promise<{ commitment: CommitmentRecord & { remaining: number }; person: PersonRecord }> {
+      requireFinance(ctx);
+      const found = await inPartnership(db, ctx.principal.partnershipId, (tx) =>
+        commitmentsOf(tx, { id: commitmentId }),
+      );
+      const c0 = found[0];
+      if (!c0) throw new NotFound(BUDGET_NOT_FOUND);
+      return withPerson(db, ctx, c0.personId, 'read', now(), async (tx, { person }) => {
+        const [c] = await commitmentsOf(tx, { id: commitmentId });
+        if (!c) throw new NotFound(BUDGET_NOT_FOUND);
+        await audit(tx, ctx, {
+          action: 'read',
+          recordType: 'commitment',
+          recordId: c.id,
+          personId: c.personId,
+        });
+        return { commitment: { ...c, remaining: c.amount - c.invoiced }, person };
+      });
+    },
+
+    /** The person and their financial assessments, newest first (finance officers). */
+    async financialAssessments(
+      ctx: AuditContext,
+      personId: string,
+    ): Promise<{
+      person: PersonRecord;
+      assessments: { effectiveFrom: CivilDate; weeklyPence: number; recordedAt: Date }[];
+    }> {
+      requireFinance(ctx);
+      return withPerson(db, ctx, personId, 'read', now(), async (tx, { person }) => {
+        const assessments = (await weeklyContributionsOf(tx, personId)).reverse();
+        await audit(tx, ctx, {
+          action: 'read',
+          recordType: 'financial_assessment',
+          personId,
+        });
+        return { person, assessments };
       });
     },
 
