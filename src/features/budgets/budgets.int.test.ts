@@ -364,5 +364,24 @@ test('a payment run: preview, four eyes (service and database), posting, the fil
       select count(*)::int as n from ledger_transactions where kind = 'payment'
          and idempotency_key like 'payment-line:%'`.execute(tx);
     assert.equal(txs.rows[0]?.n, 18);
+    // On the ledger, for every budget: what is left = the budget − contributions − paid, the
+    // holding account holds what was paid, and all entries together sum to zero.
+    const wrong = await sql<{ id: string }>`
+      select b.id from budgets b
+       where coalesce((select sum(amount_pence) from ledger_entries where account_id = b.ledger_account_id), 0)
+          <> b.amount_pence
+             - coalesce((select sum(contribution_pence) from payment_schedule_lines where budget_id = b.id), 0)
+             - coalesce((select sum(amount_pence) from payment_schedule_lines
+                          where budget_id = b.id and status = 'paid'), 0)
+             - coalesce((select sum(i.amount_pence) from provider_invoices i
+                          join commitments c on c.id = i.commitment_id where c.budget_id = b.id), 0)
+          or (b.holding_account_id is not null
+              and coalesce((select sum(amount_pence) from ledger_entries where account_id = b.holding_account_id), 0)
+                  <> coalesce((select sum(amount_pence) from payment_schedule_lines
+                                where budget_id = b.id and status = 'paid'), 0))`.execute(tx);
+    assert.deepEqual(wrong.rows, []);
+    const total = await sql<{ total: number }>`
+      select coalesce(sum(amount_pence), 0)::bigint as total from ledger_entries`.execute(tx);
+    assert.equal(total.rows[0]?.total, 0);
   });
 });
