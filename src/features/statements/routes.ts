@@ -123,20 +123,24 @@ export function statementRoutes(deps: RouteDeps) {
           });
           await upload.finish();
         } catch (error) {
-          if (error instanceof StatementImportRefused || error instanceof MultipartError)
+          if (error instanceof StatementImportRefused || error instanceof MultipartError) {
+            if (error instanceof StatementImportRefused) await upload.finish();
             return renderForm(req, reply, {
               format,
               errors: [{ field: 'file', message: error.message }],
               status: 400,
             });
+          }
           throw error;
         }
-        if (result.status === 'refused')
+        if (result.status === 'refused') {
+          await upload.finish();
           return renderForm(req, reply, {
             format,
             errors: [{ field: 'file', message: result.message ?? 'The file was refused' }],
             status: 400,
           });
+        }
         const monitoring =
           deps.afterImport && result.touchedAccounts.length
             ? await deps.afterImport(user.partnershipId, result)
