@@ -38,7 +38,7 @@ export const MERCHANTS: Readonly<Record<string, readonly Merchant[]>> = {
   transport: [
     ['Stagecoach Bus', '4131'],
     ['Trainline', '4112'],
-    ['A1 Taxis', '4121'],
+    ['A1 Taxi', '4121'],
     ['Northern Rail', '4112'],
   ],
   // Allowed, but not in the generated plans' categories.
@@ -85,7 +85,7 @@ export type SpendingProfile = 'active' | 'saver' | 'inactive';
 
 export function spendingProfile(rand: () => number): SpendingProfile {
   const u = rand();
-  return u < 0.04 ? 'inactive' : u < 0.12 ? 'saver' : 'active';
+  return u < 0.03 ? 'inactive' : u < 0.09 ? 'saver' : 'active';
 }
 
 /** x split into n positive parts at random (parts of zero dropped), summing to x. */
@@ -112,7 +112,7 @@ export function cardSpending(
   const profile = spendingProfile(rand);
   if (profile === 'inactive') return [];
   const ratio = profile === 'saver' ? 0.25 + rand() * 0.2 : 0.88 + rand() * 0.12;
-  const outside = rand() < 0.1;
+  const outside = rand() < 0.06;
   const neverBuy = rand() < 0.015;
   const pick = (list: readonly Merchant[]) =>
     list[Math.floor(rand() * list.length)] ?? (['Shop', null] as const);

@@ -120,8 +120,12 @@ export const CARD_COLUMNS = [
   'plan_item_id',
 ] as const;
 
-/** The statement format generated card transactions are recorded as (a built-in mapping). */
+/**
+ * The statement formats (built-in mappings) generated transactions are recorded as: prepaid-card
+ * statements for direct payments, bank statements from third parties and ISF providers.
+ */
 export const CARD_PROVIDER = 'prepaid-card';
+export const BANK_PROVIDER = 'bank';
 /** Card transactions in one import batch, as the statements feature's default. */
 export const CARD_BATCH = 5000;
 
@@ -187,11 +191,26 @@ export function once(text: string): AsyncIterable<string> {
 
 export interface ImportState {
   id: string;
+  provider: string;
   month: number;
   batchNo: number;
   lineNo: number;
   count: number;
   inserted: boolean;
+}
+
+/** A month's statement from one provider: key = month × 2, + 1 for bank statements. */
+export function newImport(id: string, key: number): ImportState {
+  const provider = key % 2 === 1 ? BANK_PROVIDER : CARD_PROVIDER;
+  return {
+    id,
+    provider,
+    month: Math.floor(key / 2),
+    batchNo: 0,
+    lineNo: 1,
+    count: 0,
+    inserted: false,
+  };
 }
 
 export interface RunState {

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDays, createPaymentsService } from '../budgets/index.ts';
 import { importStatement } from '../statements/index.ts';
+import { runMonitoring } from '../monitoring/index.ts';
 import { ctxFor } from '../../../test/support/submitted-plans.ts';
 import type { TestPartnership } from '../../../test/support/factories.ts';
 import { STATEMENT_FILE_HEADER, writeStatementFile } from './statement-file.ts';
@@ -203,7 +204,7 @@ test('every holding account holds what was paid into it less what its card state
   for (const b of budgets) assert.equal(b.balance, b.left, `budget ${b.id}`);
 });
 
-test('card transactions: on real prepaid-card holding accounts, each posted once in its import batch, ids unique, with something for monitoring to find', async () => {
+test('card and bank statement transactions: on real holding accounts (prepaid cards for direct payments, bank accounts for third parties and ISFs), each posted once in its import batch, ids unique, with something for monitoring to find', async () => {
   const p = first.partnershipId;
   const cards = await rowsOf(
     sql<{
@@ -214,6 +215,8 @@ test('card transactions: on real prepaid-card holding accounts, each posted once
       reference: string | null;
       account_reference: string;
       provider_transaction_id: string;
+      provider: string;
+      mcc: string | null;
       amount_pence: number;
       category: string | null;
       plan_item_id: string | null;
@@ -223,7 +226,7 @@ test('card transactions: on real prepaid-card holding accounts, each posted once
       import_id: string;
       batch_no: number;
     }>`select c.id, c.holding_account_id, a.kind, b.holding, a.reference, c.account_reference,
-        c.provider_transaction_id, c.amount_pence, c.category, c.plan_item_id,
+        c.provider_transaction_id, c.provider, c.mcc, c.amount_pence, c.category, c.plan_item_id,
         coalesce(x.n, 0) as entries, x.amount as entry_amount, x.key, c.import_id, c.batch_no
       from card_transactions c
       left join ledger_accounts a on a.id = c.holding_account_id
@@ -240,13 +243,19 @@ test('card transactions: on real prepaid-card holding accounts, each posted once
   assert.ok(cards.length > first.people * 10, `months of spending (got ${String(cards.length)})`);
   for (const c of cards) {
     assert.equal(c.kind, 'holding_account');
-    assert.equal(c.holding, 'direct_payment');
+    assert.equal(c.provider, c.holding === 'direct_payment' ? 'prepaid-card' : 'bank');
+    if (c.provider === 'bank') assert.equal(c.mcc, null, 'bank statements have no merchant codes');
     assert.equal(c.account_reference, c.reference);
     assert.equal(c.entries, 1, 'posted once');
     assert.equal(c.entry_amount, c.amount_pence);
     assert.equal(c.key, `import:${c.import_id}:${String(c.batch_no)}`);
   }
   assert.equal(new Set(cards.map((c) => c.provider_transaction_id)).size, cards.length);
+  for (const provider of ['prepaid-card', 'bank'])
+    assert.ok(
+      cards.some((c) => c.provider === provider),
+      provider,
+    );
   const within = cards.filter((c) => c.plan_item_id !== null).length;
   const never = cards.filter((c) => isNeverBuy(c.category)).length;
   const outside = cards.filter(
@@ -268,7 +277,7 @@ test('card transactions: on real prepaid-card holding accounts, each posted once
                where e.account_id = b.holding_account_id)::int as balance,
              (select max(l.amount_pence) from payment_schedule_lines l where l.budget_id = b.id)::int
                as four_weekly
-        from budgets b where b.partnership_id = ${p} and b.holding = 'direct_payment'`,
+        from budgets b where b.partnership_id = ${p} and b.holding_account_id is not null`,
   );
   assert.ok(holders.some((h) => h.cards === 0));
   assert.ok(holders.some((h) => h.cards > 0 && h.balance > 2 * h.four_weekly));
@@ -296,6 +305,31 @@ test('the second load of the same seed has the same budgets, lines and card tran
        where b.partnership_id = ${partnershipId} order by pe.external_id, b.stream_id`,
     );
   assert.deepEqual(await of(second.partnershipId), await of(first.partnershipId));
+});
+
+test('light-touch monitoring on the generated day finds a little of each kind, and most card holders have no flag', async () => {
+  const p = first.partnershipId;
+  const run = await runMonitoring(db, p, first.asOf);
+  assert.ok(run.accounts > 0);
+  const flags = await rowsOf(
+    sql<{ kind: string; n: number }>`select kind, count(distinct person_id)::int as n
+      from monitoring_flags where partnership_id = ${p} group by kind order by kind`,
+  );
+  const [holders] = await rowsOf(
+    sql<{ n: number; flagged: number }>`select count(*)::int as n,
+        count(*) filter (where exists (select 1 from monitoring_flags f
+          where f.person_id = b.person_id))::int as flagged
+      from budgets b where b.partnership_id = ${p} and b.holding_account_id is not null`,
+  );
+  const by = new Map(flags.map((f) => [f.kind, f.n]));
+  for (const kind of [
+    'balance_above_weeks',
+    'outside_plan_categories',
+    'never_buy_category',
+    'no_activity',
+  ])
+    assert.ok((by.get(kind) ?? 0) > 0, `some ${kind}`);
+  assert.ok(holders && holders.flagged < holders.n / 4, 'most are never asked anything');
 });
 
 const ledgerTotal = async (p: string) =>

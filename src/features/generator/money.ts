@@ -31,8 +31,10 @@ import { GENERATED_ITEMS } from './plans.js';
 import { cardSpending, holdingReference, merchantCategory, payeeName } from './cards.js';
 import {
   CARD_BATCH,
+  BANK_PROVIDER,
   CARD_PROVIDER,
   Chunk,
+  newImport,
   monthIndex,
   monthLabel,
   once,
@@ -149,19 +151,12 @@ export async function loadMoney(
   let pendingRuns: RunState[] = [];
 
   const imports = new Map<number, ImportState>();
-  const importFor = (day: string) => {
-    const m = monthIndex(day);
-    let s = imports.get(m);
+  /** A month's statement from one provider: key = month × 2 (+ 1 for bank statements). */
+  const importFor = (key: number) => {
+    let s = imports.get(key);
     if (!s) {
-      s = {
-        id: ctx.id('statementImport', m),
-        month: m,
-        batchNo: 0,
-        lineNo: 1,
-        count: 0,
-        inserted: false,
-      };
-      imports.set(m, s);
+      s = newImport(ctx.id('statementImport', key), key);
+      imports.set(key, s);
     }
     return s;
   };
@@ -461,11 +456,14 @@ export async function loadMoney(
       counts.commitments++;
     }
 
-    // A prepaid card for direct payments: its spending up to asOf.
-    if (b.holding !== 'direct_payment' || !holdingAccount || paid.length === 0) return;
+    // Spending up to asOf: on a prepaid card (direct payments, with merchant category codes),
+    // or from the third party's or ISF provider's bank account (descriptions only).
+    if (!holdingAccount || paid.length === 0) return;
+    const bank = b.holding !== 'direct_payment';
     const rand = makeRandom(hash32(`${String(ctx.seed)}:card:${String(x.r)}`));
     for (const s of cardSpending(rand, paid, ctx.asOf)) {
-      const category = merchantCategory(s.merchant);
+      const merchant = bank ? ([s.merchant[0], null] as const) : s.merchant;
+      const category = merchantCategory(merchant);
       // As the statements import matches: the first of the stream's items in the category.
       const item =
         category === null || isNeverBuy(category)
@@ -473,7 +471,7 @@ export async function loadMoney(
           : (items.find((i) => i.category === category)?.id ?? null);
       const n = cardNo++;
       const id = ctx.id('cardTransaction', n);
-      const m = monthIndex(s.day);
+      const m = monthIndex(s.day) * 2 + (bank ? 1 : 0);
       let list = cardsByMonth.get(m);
       if (!list) cardsByMonth.set(m, (list = []));
       list.push({
@@ -484,14 +482,14 @@ export async function loadMoney(
           '',
           '',
           '',
-          CARD_PROVIDER,
+          bank ? BANK_PROVIDER : CARD_PROVIDER,
           holdingAccount,
           reference,
           `GEN-${String(ctx.seed)}-${String(n)}`,
           s.day,
           String(s.amount),
-          s.merchant[0],
-          s.merchant[1] ?? '',
+          merchant[0],
+          merchant[1] ?? '',
           category ?? '',
           item ?? '',
         ],
@@ -504,8 +502,8 @@ export async function loadMoney(
   }
 
   function cardBatches(chunk: Chunk) {
-    for (const [month, list] of [...cardsByMonth.entries()].sort((a, b) => a[0] - b[0])) {
-      const imp = importFor(`${monthLabel(month)}-01`);
+    for (const [key, list] of [...cardsByMonth.entries()].sort((a, b) => a[0] - b[0])) {
+      const imp = importFor(key);
       for (let from = 0; from < list.length; from += CARD_BATCH) {
         const batch = list.slice(from, from + CARD_BATCH);
         imp.batchNo++;
@@ -582,8 +580,8 @@ export async function loadMoney(
           return csvLine([
             i.id,
             P,
-            CARD_PROVIDER,
-            `generated-prepaid-card-${monthLabel(i.month)}.csv`,
+            i.provider,
+            `generated-${i.provider}-${monthLabel(i.month)}.csv`,
             '',
             'cli generate',
             'running',
