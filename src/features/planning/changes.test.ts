@@ -13,6 +13,9 @@ const item = (id: string, what: string, unitCostPence = 1500) => ({
   units: 2,
   frequency: 'weekly',
   streamId: 'social-care',
+  details: '',
+  outcomeIds: [],
+  ruleReasons: {},
 });
 const base: PlanDocument = planDocumentSchema.parse({
   outcomes: [{ id: 'choir', text: 'I want to sing in a choir again', needIds: [] }],
