@@ -23,6 +23,7 @@ import { policyRoutes } from '../features/planning/policy-routes.js';
 import { reviewRoutes } from '../features/reviews/routes.js';
 import { measureRoutes, measuresPanel } from '../features/measures/routes.js';
 import { budgetPanel, paymentRoutes } from '../features/budgets/routes.js';
+import { createBudgetsForApprovedPlan } from '../features/budgets/index.js';
 import { statementRoutes } from '../features/statements/index.js';
 import { monitoringRoutes, monitorImported } from '../features/monitoring/index.js';
 import {
@@ -62,8 +63,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
       caseloadActions: [assessmentCaseloadActions({ db, now })],
     }),
     assessmentRoutes({ db, now }),
-    planningRoutes({ db, now }),
-    signOffRoutes({ db, now }),
+    planningRoutes({ db, now, onApproved: createBudgetsForApprovedPlan }),
+    signOffRoutes({ db, now, onApproved: createBudgetsForApprovedPlan }),
     policyRoutes({ db, now }),
     reviewRoutes({ db, now }),
     measureRoutes({ db, now }),

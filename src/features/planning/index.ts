@@ -1,6 +1,6 @@
 // What other features may use from planning: the support plan service and the plan document.
 export { createPlanningService, PLAN_NOT_FOUND } from './service.js';
-export type { PlanningService, PlanView } from './service.js';
+export type { PlanApproved, PlanningService, PlanView } from './service.js';
 export { planDocumentSchema } from './document.js';
 export type { PlanDocument } from './document.js';
 export { PLAN_CHECK_RULES, SIGN_OFF_LEVELS } from './rules.js';

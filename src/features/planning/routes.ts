@@ -47,12 +47,13 @@ import {
   SIGN_OFF_LEVEL_LABELS,
   type PlanProblem,
 } from './rules.js';
-import { createPlanningService, type PlanView } from './service.js';
+import { createPlanningService, type PlanningServiceDeps, type PlanView } from './service.js';
 import { STALE_PLAN_MESSAGE } from './store.js';
 
 export interface RouteDeps {
   db: Db;
   now: () => Date;
+  onApproved?: PlanningServiceDeps['onApproved'];
 }
 
 const ctxOf = (req: FastifyRequest): AuditContext => ({ principal: currentUser(req), ip: req.ip });

@@ -53,9 +53,23 @@ import {
   type QueueEntry,
 } from './store.js';
 
+/** What happens next when a plan is signed off, told inside the approval's transaction. */
+export interface PlanApproved {
+  partnershipId: string;
+  plan: { id: string; personId: string; document: PlanDocument; approvedOn: string };
+  person: { id: string; name: string };
+  userId: string | null;
+}
+
 export interface PlanningServiceDeps {
   db: Db;
   now: () => Date;
+  /**
+   * Called in the same transaction as an approval, so the plan is approved only together with
+   * what follows from it (the budgets feature makes the budgets and payment schedules: it
+   * depends on planning, so planning cannot call it directly).
+   */
+  onApproved?: (tx: Tx, approved: PlanApproved) => Promise<unknown>;
 }
 
 export const PLAN_NOT_FOUND = 'There is no support plan with this ID in your partnership';
@@ -321,6 +335,12 @@ export function createPlanningService(deps: PlanningServiceDeps) {
           const today = todayInLondon(at);
           await markApproved(tx, plan, today, at);
           await scheduleFor(tx, principal.partnershipId, plan, person, today);
+          await deps.onApproved?.(tx, {
+            partnershipId: principal.partnershipId,
+            plan: { id: plan.id, personId: person.id, document: plan.document, approvedOn: today },
+            person: { id: person.id, name: `${person.givenName} ${person.familyName}` },
+            userId: principal.userId,
+          });
         } else if (decision.outcome === 'refused') {
           await markRefused(tx, plan.id, at);
         } else {

@@ -9,11 +9,12 @@ import { describeErrors, field } from '../../platform/http/forms.js';
 import { paging, readPage } from '../../platform/http/paging.js';
 import { formatPounds, pence } from '../../platform/money.js';
 import { SIGN_OFF_LEVEL_LABELS, type SignOffLevel } from './rules.js';
-import { createPlanningService, type PlanView } from './service.js';
+import { createPlanningService, type PlanningServiceDeps, type PlanView } from './service.js';
 
 export interface RouteDeps {
   db: Db;
   now: () => Date;
+  onApproved?: PlanningServiceDeps['onApproved'];
 }
 
 const ctxOf = (req: FastifyRequest): AuditContext => ({ principal: currentUser(req), ip: req.ip });

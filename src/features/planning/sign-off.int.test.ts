@@ -132,6 +132,14 @@ test('the decision page shows the plan against its budget; approving flashes and
   assert.equal(row.status, 'approved');
   const next = await c.get('/sign-off');
   assert.match(next.text, /is approved/);
+  // Approval made the budgets in the same transaction (the budgets feature, wired in compose.ts).
+  const budgets = await t.db.withClient((client) =>
+    client.query<{ plan_id: string }>('select plan_id from budgets where person_id = $1', [
+      x.personId,
+    ]),
+  );
+  assert.ok(budgets.length > 0, 'budgets made on approval');
+  for (const b of budgets) assert.equal(b.plan_id, x.planId);
 });
 
 test('refusing without reasons is a 400 with the answers kept; with reasons the plan is refused', async () => {
