@@ -452,8 +452,6 @@ async function loadAssessments(
   if (options.money !== false) {
     // Budgets, schedules, payment runs, the ledger and card transactions (issue 5).
     const iso = (d: Date | null) => (d ?? asOf).toISOString().slice(0, 10) as CivilDate;
-    const started = performance.now();
-    let copying = 0;
     const byTable = new Map<string, TableTiming>();
     const money = await loadMoney(
       c,
@@ -478,7 +476,6 @@ async function loadAssessments(
         chunkPeople: options.moneyChunkPeople ?? 2000,
       },
       (table, rows, seconds) => {
-        copying += seconds;
         const t = byTable.get(table) ?? { table, rows: 0, seconds: 0 };
         t.rows += rows;
         t.seconds += seconds;
@@ -486,12 +483,6 @@ async function loadAssessments(
       },
     );
     tables.push(...byTable.values());
-    // The time spent making the rows (the budget rules, card spending), apart from COPY.
-    tables.push({
-      table: 'budget/card rows made',
-      rows: 0,
-      seconds: (performance.now() - started) / 1000 - copying,
-    });
     return { count: n, rasVersionId, money };
   }
   return { count: n, rasVersionId, money: null };

@@ -91,6 +91,17 @@ export const COMMITMENT_COLUMNS = [
   'amount_pence',
   'created_at',
 ] as const;
+export const RUN_COLUMNS = [
+  'id',
+  'partnership_id',
+  'status',
+  'due_up_to',
+  'prepared_by',
+  'prepared_at',
+  'approved_by',
+  'approved_at',
+  'posted_at',
+] as const;
 export const RUN_LINE_COLUMNS = [
   'partnership_id',
   'run_id',
