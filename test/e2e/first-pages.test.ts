@@ -21,7 +21,7 @@ const FIRST_PAGES: { role: Role; path: string; heading: RegExp }[] = [
   { role: 'team_manager', path: '/team', heading: /^Team caseload$/ },
   { role: 'partnership_admin', path: '/admin', heading: /^Administration$/ },
   { role: 'commissioner', path: '/reports', heading: /^Reports$/ },
-  { role: 'finance_officer', path: '/', heading: /^Welcome, / },
+  { role: 'finance_officer', path: '/finance/monitoring', heading: /^Monitoring flags$/ },
   { role: 'budget_holder', path: '/', heading: /^Welcome, / },
 ];
 

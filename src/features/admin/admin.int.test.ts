@@ -104,9 +104,11 @@ test('a new user with a typed temporary password must change it before anything 
     confirmPassword: 'my-own-long-password',
   });
   assert.equal(changed.location, '/');
-  const home = await nia.get('/');
+  // A finance officer's first page is the monitoring queue.
+  assert.equal((await nia.get('/')).location, '/finance/monitoring');
+  const home = await nia.get('/finance/monitoring');
   assert.equal(home.status, 200);
-  assert.match(home.text, /Welcome, Nia Newcomer/);
+  assert.match(home.text, /Nia Newcomer/);
 });
 
 test('a generated temporary password is shown once and works', async () => {
@@ -256,7 +258,7 @@ test('an administrator cannot remove their own admin role or switch themselves o
 });
 
 test('reset password ends their sessions; unlock clears a lockout; switch off and on', async () => {
-  const u = await createUser(t.db, p, ['finance_officer'], { name: 'Lou Locked' });
+  const u = await createUser(t.db, p, ['broker'], { name: 'Lou Locked' });
   const lou = new TestClient(t.url);
   await lou.signIn(u.email, u.password);
   assert.equal((await lou.get('/')).status, 200);

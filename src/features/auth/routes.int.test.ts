@@ -17,7 +17,7 @@ before(async () => {
 after(() => t.close());
 
 test('a signed-out visitor is sent to sign in, and back afterwards', async () => {
-  const user = await createUser(t.db, p, ['finance_officer']);
+  const user = await createUser(t.db, p, ['broker']);
   const c = new TestClient(t.url);
   const r = await c.get('/accessibility?x=1');
   assert.equal(r.status, 200, 'public page');
@@ -39,7 +39,7 @@ test('a signed-out visitor is sent to sign in, and back afterwards', async () =>
   assert.match(cookie, /SameSite=Lax/);
   const page = await c.get('/');
   assert.equal(page.status, 200);
-  assert.match(page.text, /Welcome, Test finance_officer/);
+  assert.match(page.text, /Welcome, Test broker/);
 });
 
 test('an open redirect in next is not followed', async () => {

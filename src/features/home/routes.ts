@@ -12,6 +12,8 @@ export function homeRoutes(deps: { db: Db; startedAt: Date; version: string }) {
       if (user.roles.has('team_manager')) return reply.redirect('/team', 303);
       if (user.roles.has('partnership_admin')) return reply.redirect('/admin', 303);
       if (user.roles.has('commissioner')) return reply.redirect('/reports', 303);
+      // A finance officer's work queue: what monitoring found and waits for a decision.
+      if (user.roles.has('finance_officer')) return reply.redirect('/finance/monitoring', 303);
       return reply.render('home/views/home.njk', { pageTitle: 'Pooled', user });
     });
 

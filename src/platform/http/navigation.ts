@@ -34,6 +34,9 @@ const ITEMS: { href: string; text: string; roles: Role[] }[] = [
     text: 'Reports',
     roles: ['commissioner', 'team_manager', 'partnership_admin'],
   },
+  { href: '/finance/monitoring', text: 'Monitoring', roles: ['finance_officer'] },
+  { href: '/finance/statements', text: 'Statements', roles: ['finance_officer'] },
+  { href: '/payments', text: 'Payment runs', roles: ['finance_officer'] },
   { href: '/admin', text: 'Administration', roles: ['partnership_admin'] },
 ];
 
