@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench [-- NAME [options]]: runs one benchmark in bench/ (generate, search, cold-start, impact-preview, team-pages),
+// npm run bench [-- NAME [options]]: runs one benchmark in bench/ (generate, search, cold-start,
+// impact-preview, team-pages, payment-run, statement-import; profile-page is a profiling aid),
 // or all of them in turn. Benchmarks print their figures; they are not tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -21,7 +22,15 @@ if (name === '--help' || name === '-h') {
 const names =
   name && !name.startsWith('--')
     ? [name]
-    : ['cold-start', 'generate', 'search', 'impact-preview', 'team-pages'];
+    : [
+        'cold-start',
+        'generate',
+        'search',
+        'impact-preview',
+        'team-pages',
+        'payment-run',
+        'statement-import',
+      ];
 const args = name && !name.startsWith('--') ? rest : process.argv.slice(2);
 let failed = 0;
 for (const n of names) {
