@@ -3,7 +3,7 @@
 // ledger), against a plain COPY of the same file into an unindexed table in the same run. Also
 // the parse-only rate (no database). Target: the import at least a third of COPY's rate.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench -- statement-import
-//   [--rows N] [--cards 2000] [--batch 5000] [--keep]
+//   [--rows N] [--cards 2000] [--batch 100000] [--keep]
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { migrate } from '../src/platform/db/migrations.ts';
 import { inPartnership } from '../src/platform/db/database.ts';
 import { ensureAccounts } from '../src/features/ledger/index.ts';
 import { importStatement } from '../src/features/statements/index.ts';
+import { DEFAULT_BATCH_SIZE } from '../src/features/statements/import.ts';
 import {
   BUILT_IN_MAPPINGS,
   checkHeader,
@@ -24,7 +25,7 @@ import { createDatabase, dropDatabase, fmt, numberArg, requireDatabaseUrl } from
 const base = requireDatabaseUrl('statement-import');
 const rows = numberArg('rows', 1_000_000);
 const cards = numberArg('cards', 2000);
-const batch = numberArg('batch', 5000);
+const batch = numberArg('batch', DEFAULT_BATCH_SIZE);
 const keep = process.argv.includes('--keep');
 const dbName = `pooled_bench_statements_${String(process.pid)}`;
 const TARGET_RATIO = 1 / 3;

@@ -1,8 +1,9 @@
 -- Statement imports, card and bank transactions, light-touch monitoring flags and recoveries
--- (issue 5 points 6 and 7). Money moves only on the ledger (0005): a card transaction is posted
--- as entries with source_ref 'card:<id>' in one ledger transaction per import batch (key
--- 'import:<import id>:<batch no>'), and a confirmed recovery is a ledger transaction of kind
--- 'recovery'. Budgets and schedule lines (0006) are read, never referenced by foreign key here.
+-- (issue 5 points 6 and 7). Money moves only on the ledger (0005): an import batch's new card
+-- transactions are posted as one ledger transaction (key 'import:<import id>:<batch no>') with
+-- one entry per holding account, the net of its rows, and the balancing entries on the funding
+-- bodies' spending accounts; each card transaction records that ledger transaction. A
+-- confirmed recovery is a ledger transaction of kind 'recovery'. Budgets and schedule lines (0006) are read, never referenced by foreign key here.
 
 -- One run of `pooled import statements` or of the import page: who, when, which file (name and
 -- SHA-256), and what happened to its rows. The bad rows' report keeps the first 1,000 bad rows
@@ -33,15 +34,23 @@ CREATE INDEX statement_imports_list_idx ON statement_imports (partnership_id, st
 -- holding account: a card provider's ids are unique across its cards, but a bank's references
 -- are often unique only within one account, so the account is part of the key; a file
 -- imported twice (or a transaction repeated within a file) adds nothing. Append-only.
+--
+-- Written in bulk (a million rows a file), so every per-row cost counts: no foreign keys (each
+-- is a lookup per row) and one index, the dedupe key, which leads with the holding account so
+-- it also serves the reads by account. The references are checked once per statement instead,
+-- by card_transactions_check (below): the import and the holding account exist in the row's
+-- partnership. Nothing deletes an import, an account or a ledger transaction, so a reference
+-- cannot break later.
 CREATE TABLE card_transactions (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  -- No foreign key of its own to partnerships: the composite keys below (to the import and the
-  -- holding account, both in the same partnership) imply it, and each key checked costs a
-  -- lookup per row of a million-row import.
   partnership_id uuid NOT NULL,
   import_id uuid NOT NULL,
-  -- The ledger transaction is the one with idempotency key 'import:<import_id>:<batch_no>'.
   batch_no integer NOT NULL CHECK (batch_no >= 1),
+  -- The ledger transaction this row was posted in: one per import batch (idempotency key
+  -- 'import:<import_id>:<batch_no>'), with one entry per holding account, the net of the
+  -- batch's new rows on that account. Null only when the batch's new rows net to zero on every
+  -- account, so there was nothing to post.
+  ledger_transaction_id uuid,
   line_no integer NOT NULL CHECK (line_no >= 1),
   provider text NOT NULL,
   holding_account_id uuid NOT NULL,
@@ -55,14 +64,47 @@ CREATE TABLE card_transactions (
   category text,
   -- The plan item (its id in the plan document) the spend was matched to, if any.
   plan_item_id text,
-  FOREIGN KEY (partnership_id, import_id) REFERENCES statement_imports (partnership_id, id),
-  FOREIGN KEY (partnership_id, holding_account_id) REFERENCES ledger_accounts (partnership_id, id),
-  UNIQUE (partnership_id, provider, holding_account_id, provider_transaction_id)
+  UNIQUE (holding_account_id, provider, provider_transaction_id)
 );
-CREATE INDEX card_transactions_account_idx ON card_transactions (holding_account_id, occurred_on);
-CREATE INDEX card_transactions_import_idx ON card_transactions (import_id);
 CREATE TRIGGER card_transactions_append_only BEFORE UPDATE OR DELETE ON card_transactions
   FOR EACH ROW EXECUTE FUNCTION pooled_refuse_change();
+
+-- The foreign keys, checked once per INSERT statement over all its rows (as 0009 does for
+-- ledger entries): each row's import and holding account are in the row's partnership, and the
+-- account is a holding account. The ledger transaction is posted after its rows, in the same
+-- database transaction, by the import (statements/import.ts), which checks it is the one made.
+CREATE FUNCTION pooled_card_transactions_check() RETURNS trigger
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path = public, pg_temp
+  AS $$
+DECLARE bad record;
+BEGIN
+  SELECT n.import_id INTO bad
+    FROM (SELECT DISTINCT partnership_id, import_id FROM new_rows) n
+   WHERE NOT EXISTS (SELECT 1 FROM statement_imports i
+                      WHERE i.id = n.import_id AND i.partnership_id = n.partnership_id)
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'card transactions name import %, which is not in their partnership', bad.import_id
+      USING ERRCODE = '23503', HINT = 'pooled:card_no_import';
+  END IF;
+  SELECT n.holding_account_id INTO bad
+    FROM (SELECT DISTINCT partnership_id, holding_account_id FROM new_rows) n
+   WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a
+                      WHERE a.id = n.holding_account_id AND a.partnership_id = n.partnership_id
+                        AND a.kind = 'holding_account')
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'card transactions name account %, which is not a holding account in their partnership', bad.holding_account_id
+      USING ERRCODE = '23503', HINT = 'pooled:card_no_account';
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER card_transactions_check AFTER INSERT ON card_transactions
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pooled_card_transactions_check();
 
 -- How a partnership tunes the monitoring (absent row: the defaults).
 CREATE TABLE monitoring_settings (

@@ -364,7 +364,7 @@ const entrySchema = z.strictObject({
   amountPence: pence('Signed: positive is a debit (money into the account), negative a credit'),
   sourceRef: z.string().nullable().meta({
     description:
-      'What caused the entry: card:<card transaction id>, line:<schedule line id>, invoice:<invoice id>; null for none',
+      'What caused the entry: import:<statement import id> (the net of its card or bank transactions on the account in one batch), line:<schedule line id>, invoice:<invoice id>; null for none',
   }),
 });
 

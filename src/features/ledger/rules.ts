@@ -56,6 +56,11 @@ export interface PostingInput {
   lines: readonly PostingLine[];
   postedBy?: string | null;
   /**
+   * The new transaction's id, when the caller must record it before posting (a statement import
+   * writes it on its card transactions first); a uuid. Default: one made by the database.
+   */
+  transactionId?: string;
+  /**
    * Accounts whose balance must not go below zero because of this posting (a recovery from a
    * holding account): refused with LedgerError 'insufficient' otherwise.
    */

@@ -96,6 +96,12 @@ export async function postMany(
 ): Promise<PostResult[]> {
   for (const input of inputs) {
     validatePosting(input);
+    if (input.transactionId !== undefined && !isUuid(input.transactionId)) {
+      throw new LedgerError(
+        'invalid',
+        `Posting ${input.idempotencyKey}: transaction id ${input.transactionId} is not a uuid`,
+      );
+    }
     for (const l of input.lines) {
       if (!isUuid(l.accountId)) {
         throw new LedgerError(
@@ -141,11 +147,14 @@ export async function postMany(
   if (toWrite.length > 0) {
     const rows = await sql<{ id: string; idempotency_key: string }>`
       insert into ledger_transactions
-        (partnership_id, idempotency_key, kind, occurred_on, description, entry_count, posted_by)
-      select ${partnershipId}::uuid, u.*
-        from unnest(${toWrite.map((i) => i.idempotencyKey)}::text[], ${toWrite.map((i) => i.kind)}::text[],
+        (id, partnership_id, idempotency_key, kind, occurred_on, description, entry_count, posted_by)
+      select coalesce(u.id, gen_random_uuid()), ${partnershipId}::uuid, u.key, u.kind, u.occurred_on,
+             u.description, u.entry_count, u.posted_by
+        from unnest(${toWrite.map((i) => i.transactionId ?? null)}::uuid[],
+          ${toWrite.map((i) => i.idempotencyKey)}::text[], ${toWrite.map((i) => i.kind)}::text[],
           ${toWrite.map((i) => i.occurredOn)}::date[], ${toWrite.map((i) => i.description)}::text[],
-          ${toWrite.map((i) => i.lines.length)}::int[], ${toWrite.map((i) => i.postedBy ?? null)}::uuid[]) as u
+          ${toWrite.map((i) => i.lines.length)}::int[], ${toWrite.map((i) => i.postedBy ?? null)}::uuid[])
+          as u(id, key, kind, occurred_on, description, entry_count, posted_by)
       on conflict (partnership_id, idempotency_key) do nothing
       returning id, idempotency_key`.execute(tx);
     for (const r of rows.rows) {

@@ -3,6 +3,7 @@
 // nothing, missing columns refuse the file, a row that is not UTF-8 is reported.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { inPartnership, type Db, type Tx } from '../../platform/db/database.ts';
@@ -90,6 +91,45 @@ async function counts() {
   });
 }
 
+/**
+ * The ledger shape of imports (decision 0016), over everything imported so far: for every
+ * (ledger transaction, holding account), the entry equals the sum of that account's card
+ * transactions posted in it (no entry when they net to zero); every card transaction names the
+ * ledger transaction of its batch ('import:<import>:<batch>'), or none when the whole batch
+ * netted to zero on every account.
+ */
+async function assertPostedAsCardTransactions() {
+  const r = await inP((tx) =>
+    sql<{ mismatched: number; wrong_key: number; null_not_zero: number; entries: number }>`
+      with cards as (
+        select ledger_transaction_id as t, holding_account_id as a, sum(amount_pence) as s
+          from card_transactions where ledger_transaction_id is not null group by 1, 2),
+      entries as (
+        select e.transaction_id as t, e.account_id as a, sum(e.amount_pence) as s
+          from ledger_entries e join ledger_accounts acc on acc.id = e.account_id
+         where acc.kind = 'holding_account'
+           and e.transaction_id in (select ledger_transaction_id from card_transactions)
+         group by 1, 2)
+      select
+        (select count(*)::int from cards full join entries using (t, a)
+          where coalesce(cards.s, 0) <> coalesce(entries.s, 0)) as mismatched,
+        (select count(*)::int from card_transactions c
+           left join ledger_transactions t on t.id = c.ledger_transaction_id
+          where c.ledger_transaction_id is not null
+            and (t.idempotency_key is distinct from 'import:' || c.import_id || ':' || c.batch_no
+                 or t.kind <> 'spend')) as wrong_key,
+        (select count(*)::int from (select import_id, batch_no, holding_account_id
+            from card_transactions where ledger_transaction_id is null
+           group by 1, 2, 3 having sum(amount_pence) <> 0) z) as null_not_zero,
+        (select count(*)::int from entries) as entries`.execute(tx),
+  );
+  const x = r.rows[0]!;
+  assert.deepEqual(
+    { mismatched: x.mismatched, wrongKey: x.wrong_key, nullNotZero: x.null_not_zero },
+    { mismatched: 0, wrongKey: 0, nullNotZero: 0 },
+  );
+}
+
 const CARD = [
   'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
   'T1,01/04/2026,5354 **** **** 0001,Tesco Stores,5411,-12.50', // line 2
@@ -157,13 +197,15 @@ test('a card statement: good rows imported and posted, bad rows reported with li
       ['T8', 9, 'gambling', 'Two\r\nlines', -500],
     ],
   );
-  // Each card transaction has its entry on the holding account, traceable by source_ref.
-  const refs = await inP((tx) =>
-    sql<{ n: number }>`select count(*)::int as n from ledger_entries e
-      join card_transactions c on e.source_ref = 'card:' || c.id::text
-      where c.import_id = ${r.importId}`.execute(tx),
+  // The batch is one ledger transaction with one entry per holding account, the net of its
+  // card transactions, which all record that transaction.
+  const posted = await inP((tx) =>
+    sql<{ n: number; unposted: number }>`
+      select count(*)::int as n, count(*) filter (where ledger_transaction_id is null)::int as unposted
+        from card_transactions where import_id = ${r.importId}`.execute(tx),
   );
-  assert.equal(refs.rows[0]?.n, 4);
+  assert.deepEqual(posted.rows[0], { n: 4, unposted: 0 });
+  await assertPostedAsCardTransactions();
 
   const stored = await inP((tx) =>
     sql<{
@@ -291,4 +333,122 @@ test("a provider's own mapping: its name is the provider the transactions are de
   assert.equal(after.bal[holdingKey], before.bal[holdingKey]! - 500);
   const again = await run(file, 'prepaid-card');
   assert.equal(again.status, 'refused');
+});
+
+test('property: any files in any batches post, per batch and holding account, the net of the new card transactions', async () => {
+  // Two more cards (one NHS) and a reference no account has.
+  const refs = [
+    '5354 **** **** 0001',
+    '5354 **** **** 0002',
+    '5354 **** **** 0003',
+    '5354 **** **** 0009',
+  ];
+  const extra = await inP((tx) =>
+    ensureAccounts(tx, p.id, [
+      {
+        key: `holding:${personId}:prop-a`,
+        kind: 'holding_account',
+        name: 'Card 2',
+        fundingBody: 'council',
+        personId,
+        reference: refs[1]!,
+      },
+      {
+        key: `holding:${personId}:prop-b`,
+        kind: 'holding_account',
+        name: 'Card 3',
+        fundingBody: 'nhs',
+        personId,
+        reference: refs[2]!,
+      },
+    ]),
+  );
+  const keyOf = [holdingKey, `holding:${personId}:prop-a`, `holding:${personId}:prop-b`];
+  assert.equal(extra.size, 2);
+  const row = fc.record({
+    id: fc.integer({ min: 1, max: 8 }),
+    card: fc.integer({ min: 0, max: 3 }),
+    pence: fc.oneof(fc.integer({ min: -5000, max: -1 }), fc.integer({ min: 1, max: 5000 })),
+  });
+  let run_ = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.array(row, { maxLength: 12 }), { minLength: 1, maxLength: 3 }),
+      fc.integer({ min: 1, max: 5 }),
+      async (files, batchSize) => {
+        run_++;
+        const balances = async () =>
+          inP((tx) => balanceByKey(tx, p.id, [...keyOf, 'spending:council', 'spending:nhs']));
+        const before = await balances();
+        // The model: the first amount of each (card, id) ever seen is the one kept.
+        const seen = new Map<string, number>();
+        const expected = new Map<string, number>(keyOf.map((k) => [k, 0]));
+        for (const file of files) {
+          let imported = 0;
+          let duplicates = 0;
+          let badCount = 0;
+          const lines = ['Transaction ID,Date,Card Number,Merchant,MCC,Amount'];
+          for (const x of file) {
+            const pounds = `${x.pence < 0 ? '-' : ''}${String(Math.floor(Math.abs(x.pence) / 100))}.${String(Math.abs(x.pence) % 100).padStart(2, '0')}`;
+            lines.push(
+              `R${String(run_)}-${String(x.id)},01/05/2026,${refs[x.card]!},Shop,5411,${pounds}`,
+            );
+            if (x.card === 3) {
+              badCount++;
+              continue;
+            }
+            const k = `${String(x.card)}:${String(x.id)}`;
+            if (seen.has(k)) {
+              duplicates++;
+              continue;
+            }
+            seen.set(k, x.pence);
+            imported++;
+            const key = keyOf[x.card]!;
+            expected.set(key, (expected.get(key) ?? 0) + x.pence);
+          }
+          const r = await run(lines.join('\n') + '\n', 'prepaid-card', batchSize);
+          assert.deepEqual([r.imported, r.duplicates, r.bad], [imported, duplicates, badCount]);
+          assert.deepEqual(
+            r.badRows.map((b) => b.line),
+            file.flatMap((x, i) => (x.card === 3 ? [i + 2] : [])),
+          );
+        }
+        const after = await balances();
+        const council = (expected.get(keyOf[0]!) ?? 0) + (expected.get(keyOf[1]!) ?? 0);
+        for (const k of keyOf)
+          assert.equal((after.get(k) ?? 0) - (before.get(k) ?? 0), expected.get(k), k);
+        assert.equal(
+          (after.get('spending:council') ?? 0) - (before.get('spending:council') ?? 0),
+          0 - council,
+        );
+        assert.equal(
+          (after.get('spending:nhs') ?? 0) - (before.get('spending:nhs') ?? 0),
+          0 - (expected.get(keyOf[2]!) ?? 0),
+        );
+        await assertPostedAsCardTransactions();
+      },
+    ),
+    { numRuns: 25 },
+  );
+});
+
+test('a batch whose new transactions net to zero on every account posts nothing and names no ledger transaction', async () => {
+  const file = [
+    'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
+    'Z1,01/06/2026,5354 **** **** 0001,Shop,5411,-7.00',
+    'Z2,01/06/2026,5354 **** **** 0001,Shop refund,5411,7.00',
+  ].join('\n');
+  const before = await counts();
+  const r = await run(file);
+  assert.equal(r.imported, 2);
+  const after = await counts();
+  assert.equal(after.entries, before.entries);
+  assert.equal(after.bal[holdingKey], before.bal[holdingKey]);
+  const rows = await inP((tx) =>
+    sql<{ t: string | null }>`select ledger_transaction_id as t from card_transactions
+      where import_id = ${r.importId}`.execute(tx),
+  );
+  assert.deepEqual(rows.rows, [{ t: null }, { t: null }]);
+  await assertPostedAsCardTransactions();
 });

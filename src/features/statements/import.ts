@@ -1,20 +1,28 @@
 // Importing a card or bank statement (issue 5 point 6). The file is streamed: read record by
-// record (rules.ts), checked, deduplicated on the provider's transaction id, and written in
-// batches. Each batch is one database transaction: the new card transactions (a multi-row
-// insert from arrays, `on conflict do nothing` so a transaction seen before adds nothing) and one
-// ledger transaction with an entry per new card transaction on its holding account (source_ref
-// 'card:<id>') balanced by one entry per funding body on that body's spending account
-// (idempotency key 'import:<import id>:<batch no>'). Good rows are imported, bad rows reported
-// with their line numbers; a file with missing columns is refused whole.
-import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
-import { inPartnership, type Db, type Tx } from '../../platform/db/database.js';
-import { todayInLondon } from '../../platform/dates.js';
+// record (rules.ts), checked and categorised in Node, and written in batches (decision 0016).
+// Each batch is one database transaction on one connection, as the application role with the
+// partnership set (row-level security stays on):
+//   1. the batch's good rows stream into a temporary staging table while the file is still
+//      being read (COPY on PostgreSQL, with backpressure; array inserts on PGlite);
+//   2. the rows whose account reference names no holding account are reported as bad rows;
+//   3. one set-based `insert into card_transactions select … from staging on conflict do
+//      nothing` writes the new rows (a transaction seen before, in this file or an earlier one,
+//      adds nothing) and returns the net of the new rows per holding account;
+//   4. one ledger transaction (idempotency key 'import:<import id>:<batch no>') posts one entry
+//      per holding account, that net, balanced by one entry per funding body on its spending
+//      account; every new card transaction records that ledger transaction's id.
+// Good rows are imported, bad rows reported with their line numbers; a file with missing columns
+// is refused whole.
+import { createHash, randomUUID } from 'node:crypto';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { inPartnership, type Db, type RawClient, type Tx } from '../../platform/db/database.js';
+import type { Schema } from '../../platform/db/schema.js';
 import { ensureAccounts, postMany, type PostingLine } from '../ledger/index.js';
 import { categorise, matchPlanItem, type SpendCategory } from './categories.js';
 import {
   checkHeader,
   csvRecords,
+  type CsvRecord,
   mappingFor,
   readRow,
   STATEMENT_FORMATS,
@@ -27,7 +35,8 @@ import { st, type ImportStatus } from './tables.js';
 
 /** The most bad rows kept in the import's stored report (all are counted, and all are passed to onBadRow). */
 export const STORED_BAD_ROWS = 1000;
-export const DEFAULT_BATCH_SIZE = 5000;
+/** Good rows per batch: one database transaction and one ledger transaction each. */
+export const DEFAULT_BATCH_SIZE = 100_000;
 
 export interface ImportInput {
   partnershipId: string;
@@ -72,11 +81,9 @@ interface HoldingAccount {
   items: { id: string; category: string }[];
 }
 
-interface Pending {
+interface Staged {
   row: StatementRow;
-  account: HoldingAccount;
   category: SpendCategory | null;
-  planItemId: string | null;
 }
 
 /** The holding accounts with these references, with the plan items their stream may buy. */
@@ -126,6 +133,82 @@ async function* hashing(
     counter.bytes += chunk.length;
     yield chunk;
   }
+}
+
+/** Kysely over one raw connection, so a transaction can mix COPY and the ledger's functions. */
+function kyselyOver(raw: RawClient): Kysely<Schema> {
+  const client = {
+    query: async (text: string, params: unknown[]) => ({ rows: await raw.query(text, params) }),
+    release: () => undefined,
+  };
+  return new Kysely<Schema>({
+    dialect: new PostgresDialect({
+      pool: { connect: () => Promise.resolve(client), end: () => Promise.resolve() } as never,
+    }),
+  });
+}
+
+const STAGING = 'pooled_statement_staging';
+const STAGING_COLUMNS = [
+  'line_no',
+  'account_reference',
+  'provider_transaction_id',
+  'occurred_on',
+  'amount_pence',
+  'description',
+  'mcc',
+  'category',
+] as const;
+/** Rows per COPY chunk (or per array insert on PGlite). */
+const CHUNK_ROWS = 2000;
+
+/** A CSV value for COPY: always quoted (so '' stays an empty string), null as nothing. */
+function csvValue(v: string | null): string {
+  if (v === null) return '';
+  return v.includes('"') ? `"${v.replaceAll('"', '""')}"` : `"${v}"`;
+}
+
+function csvLine(s: Staged): string {
+  const r = s.row;
+  return `${String(r.line)},${csvValue(r.accountReference)},${csvValue(r.providerTransactionId)},${r.date},${String(r.amountPence)},${csvValue(r.description)},${csvValue(r.mcc)},${csvValue(s.category)}\n`;
+}
+
+/** The file's records one by one, across batches. */
+class Records {
+  private buffer: CsvRecord[] = [];
+  private at = 0;
+  private readonly it: AsyncIterator<CsvRecord[]>;
+  constructor(source: AsyncIterable<Uint8Array>) {
+    this.it = csvRecords(source)[Symbol.asyncIterator]();
+  }
+  /** The next record, or null at the end of the file. */
+  async next(): Promise<CsvRecord | null> {
+    while (this.at >= this.buffer.length) {
+      const r = await this.it.next();
+      if (r.done) return null;
+      this.buffer = r.value;
+      this.at = 0;
+    }
+    return this.buffer[this.at++] ?? null;
+  }
+  /** The next record if one is buffered (no await per row on the hot path). */
+  nextBuffered(): CsvRecord | undefined {
+    return this.at < this.buffer.length ? this.buffer[this.at++] : undefined;
+  }
+}
+
+/** categorise(), remembered for repeated merchants. */
+function categoriser(): (mcc: string | null, description: string) => SpendCategory | null {
+  let seen = new Map<string, SpendCategory | null>();
+  return (mcc, description) => {
+    const key = `${mcc ?? ''}\u0000${description}`;
+    const hit = seen.get(key);
+    if (hit !== undefined) return hit;
+    const c = categorise(mcc, description);
+    if (seen.size >= 100_000) seen = new Map();
+    seen.set(key, c);
+    return c;
+  };
 }
 
 /**
@@ -188,64 +271,102 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
     seconds: 0,
   };
   const touched = new Set<string>();
+  // Bad rows arrive out of line order (a batch's unknown accounts after its other problems):
+  // keep the lowest lines.
+  let kept: BadRow[] = [];
+  const keepLowest = () => {
+    kept.sort((x, y) => x.line - y.line);
+    kept = kept.slice(0, STORED_BAD_ROWS);
+  };
   const bad = (b: BadRow) => {
     result.bad++;
-    if (result.badRows.length < STORED_BAD_ROWS) result.badRows.push(b);
+    kept.push(b);
+    if (kept.length >= 2 * STORED_BAD_ROWS) keepLowest();
     input.onBadRow?.(b);
   };
 
+  const records = new Records(hashing(input.source, hash, counter));
+  const category = categoriser();
   const accounts = new Map<string, HoldingAccount | null>();
   let positions: ColumnPositions | undefined;
-  let batch: StatementRow[] = [];
-  let batchNo = 0;
 
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    batchNo++;
-    const n = await writeBatch(db, {
-      partnershipId,
-      importId,
-      batchNo,
-      mapping,
-      rows,
-      accounts,
-      spending,
-      bad,
-      touched,
-    });
-    result.imported += n.imported;
-    result.duplicates += n.duplicates;
-    input.onProgress?.({ rows: result.rowsRead, bytes: counter.bytes });
-  };
-
-  try {
-    for await (const records of csvRecords(hashing(input.source, hash, counter))) {
-      for (const record of records) {
-        if (!positions) {
-          if (record.problem !== undefined)
-            throw new StatementImportRefused(
-              `The first line of the file, the header, could not be read: ${record.problem}. Nothing was imported.`,
-            );
-          const header = checkHeader(record.fields, mapping);
-          if (!header.ok) throw new StatementImportRefused(header.message);
-          positions = header.positions;
-          result.ignoredColumns = header.ignored;
-          continue;
-        }
-        result.rowsRead++;
-        const r = readRow(record, positions, mapping);
-        if (!r.ok) {
-          bad(r.bad);
-          continue;
-        }
-        batch.push(r.row);
-        if (batch.length >= batchSize) await flush();
+  /** Up to batchSize good rows, CHUNK_ROWS at a time, read as they are asked for. */
+  const format = mapping;
+  async function* goodRows(count: { rows: number; end: boolean }): AsyncGenerator<Staged[]> {
+    if (!positions) return;
+    let chunk: Staged[] = [];
+    while (count.rows < batchSize) {
+      const record = records.nextBuffered() ?? (await records.next());
+      if (!record) {
+        count.end = true;
+        break;
+      }
+      result.rowsRead++;
+      const r = readRow(record, positions, format);
+      if (!r.ok) {
+        bad(r.bad);
+        continue;
+      }
+      chunk.push({ row: r.row, category: category(r.row.mcc, r.row.description) });
+      count.rows++;
+      if (chunk.length >= CHUNK_ROWS) {
+        yield chunk;
+        chunk = [];
       }
     }
-    if (!positions) throw new StatementImportRefused('The file is empty: there is no header row.');
-    await flush();
+    if (chunk.length) yield chunk;
+  }
+
+  try {
+    const header = await records.next();
+    if (!header) throw new StatementImportRefused('The file is empty: there is no header row.');
+    if (header.problem !== undefined)
+      throw new StatementImportRefused(
+        `The first line of the file, the header, could not be read: ${header.problem}. Nothing was imported.`,
+      );
+    const checked = checkHeader(header.fields, mapping);
+    if (!checked.ok) throw new StatementImportRefused(checked.message);
+    positions = checked.positions;
+    result.ignoredColumns = checked.ignored;
+
+    await db.withClient(async (raw) => {
+      const k = kyselyOver(raw);
+      try {
+        for (let batchNo = 1; ; batchNo++) {
+          const count = { rows: 0, end: false };
+          const n = await k.transaction().execute(async (tx) => {
+            await sql`select set_config('role', 'pooled_app', true),
+                             set_config('pooled.partnership_id', ${partnershipId}, true)`.execute(
+              tx,
+            );
+            await sql`create temp table if not exists ${sql.raw(STAGING)} (
+                line_no integer not null, account_reference text not null,
+                provider_transaction_id text not null, occurred_on date not null,
+                amount_pence bigint not null, description text not null, mcc text, category text
+              ) on commit delete rows`.execute(tx);
+            await stage(db.kind, raw, tx, goodRows(count));
+            if (count.rows === 0) return { imported: 0, duplicates: 0 };
+            return writeBatch(tx, {
+              partnershipId,
+              importId,
+              batchNo,
+              mapping,
+              accounts,
+              spending,
+              bad,
+              touched,
+            });
+          });
+          result.imported += n.imported;
+          result.duplicates += n.duplicates;
+          input.onProgress?.({ rows: result.rowsRead, bytes: counter.bytes });
+          if (count.end) break;
+        }
+      } finally {
+        await raw.query(`drop table if exists pg_temp.${STAGING}`).catch(() => undefined);
+        await k.destroy();
+      }
+    });
     result.status = 'finished';
   } catch (error) {
     if (error instanceof StatementImportRefused) {
@@ -256,6 +377,8 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
       result.message = `The import stopped: ${(error as Error).message}. Rows written before it stopped stay; import the file again to finish (nothing is imported twice).`;
     }
   }
+  keepLowest();
+  result.badRows = kept;
   // The file's SHA-256, when it was read to the end.
   result.sha256 = result.status === 'finished' ? hash.digest('hex') : '';
   result.touchedAccounts = [...touched];
@@ -305,98 +428,166 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
   return result;
 }
 
+/**
+ * Fills the staging table with the batch's good rows as they are read: on PostgreSQL one COPY
+ * fed chunk by chunk (the file is read only as fast as the server takes the rows); on PGlite,
+ * whose COPY reads a whole blob and needs file privileges, an array insert per chunk.
+ */
+async function stage(
+  kind: Db['kind'],
+  raw: RawClient,
+  tx: Tx,
+  chunks: AsyncGenerator<Staged[]>,
+): Promise<void> {
+  if (kind === 'postgres') {
+    await raw.copyIn(
+      STAGING,
+      STAGING_COLUMNS,
+      (async function* () {
+        for await (const chunk of chunks) yield chunk.map(csvLine).join('');
+      })(),
+    );
+    return;
+  }
+  for await (const chunk of chunks) {
+    const col = <T>(f: (s: Staged) => T) => chunk.map(f);
+    await sql`
+      insert into ${sql.raw(STAGING)} (${sql.raw(STAGING_COLUMNS.join(', '))})
+      select * from unnest(${col((s) => s.row.line)}::int[], ${col((s) => s.row.accountReference)}::text[],
+        ${col((s) => s.row.providerTransactionId)}::text[], ${col((s) => s.row.date)}::date[],
+        ${col((s) => s.row.amountPence)}::bigint[], ${col((s) => s.row.description)}::text[],
+        ${col((s) => s.row.mcc)}::text[], ${col((s) => s.category)}::text[])`.execute(tx);
+  }
+}
+
 interface BatchContext {
   partnershipId: string;
   importId: string;
   batchNo: number;
   mapping: ColumnMapping;
-  rows: StatementRow[];
   accounts: Map<string, HoldingAccount | null>;
   spending: Record<'council' | 'nhs', string>;
   bad: (b: BadRow) => void;
   touched: Set<string>;
 }
 
+/** Steps 2 to 4 of the batch in the staging table (see the top of this file). */
 async function writeBatch(
-  db: Db,
+  tx: Tx,
   c: BatchContext,
 ): Promise<{ imported: number; duplicates: number }> {
-  return inPartnership(db, c.partnershipId, async (tx) => {
-    const unknown = [
-      ...new Set(c.rows.map((r) => r.accountReference).filter((ref) => !c.accounts.has(ref))),
-    ];
-    if (unknown.length) {
-      const found = await loadAccounts(tx, c.partnershipId, unknown);
-      for (const ref of unknown) c.accounts.set(ref, found.get(ref) ?? null);
+  const groups = await sql<{ ref: string; category: SpendCategory | null; n: number }>`
+    select account_reference as ref, category, count(*)::int as n
+      from ${sql.raw(STAGING)} group by 1, 2`.execute(tx);
+  const unknown = [...new Set(groups.rows.map((g) => g.ref).filter((r) => !c.accounts.has(r)))];
+  if (unknown.length) {
+    const found = await loadAccounts(tx, c.partnershipId, unknown);
+    for (const ref of unknown) c.accounts.set(ref, found.get(ref) ?? null);
+  }
+  // Which account and plan item each (reference, category) goes to.
+  const refs: string[] = [];
+  const ids: string[] = [];
+  const categories: string[] = [];
+  const items: (string | null)[] = [];
+  const bodyOf = new Map<string, 'council' | 'nhs'>();
+  const missing: string[] = [];
+  let known = 0;
+  for (const g of groups.rows) {
+    const account = c.accounts.get(g.ref);
+    if (!account) {
+      missing.push(g.ref);
+      continue;
     }
-    const pending: Pending[] = [];
-    let duplicates = 0;
-    const inBatch = new Set<string>();
-    for (const row of c.rows) {
-      const account = c.accounts.get(row.accountReference);
-      if (!account) {
-        c.bad({
-          line: row.line,
-          problems: [
-            `${c.mapping.account}: no direct payment account in Pooled has the reference "${row.accountReference}"`,
-          ],
-        });
-        continue;
-      }
-      // A transaction repeated within one batch; repeats across batches and files meet the
-      // unique key in the database.
-      const key = `${account.id} ${row.providerTransactionId}`;
-      if (inBatch.has(key)) {
-        duplicates++;
-        continue;
-      }
-      inBatch.add(key);
-      const category = categorise(row.mcc, row.description);
-      pending.push({ row, account, category, planItemId: matchPlanItem(category, account.items) });
-    }
-    if (pending.length === 0) return { imported: 0, duplicates };
-
-    const col = <T>(f: (p: Pending) => T) => pending.map(f);
-    const inserted = await sql<{ id: string; holding_account_id: string; amount_pence: number }>`
-      insert into card_transactions (partnership_id, import_id, batch_no, provider, line_no,
-        holding_account_id, account_reference, provider_transaction_id, occurred_on, amount_pence,
-        description, mcc, category, plan_item_id)
-      select ${c.partnershipId}::uuid, ${c.importId}::uuid, ${c.batchNo}::int, ${c.mapping.name}, u.*
-        from unnest(${col((p) => p.row.line)}::int[], ${col((p) => p.account.id)}::uuid[],
-          ${col((p) => p.row.accountReference)}::text[], ${col((p) => p.row.providerTransactionId)}::text[],
-          ${col((p) => p.row.date)}::date[], ${col((p) => p.row.amountPence)}::bigint[],
-          ${col((p) => p.row.description)}::text[], ${col((p) => p.row.mcc)}::text[],
-          ${col((p) => p.category)}::text[], ${col((p) => p.planItemId)}::text[]) as u
-      on conflict (partnership_id, provider, holding_account_id, provider_transaction_id) do nothing
-      returning id, holding_account_id, amount_pence`.execute(tx);
-    duplicates += pending.length - inserted.rows.length;
-    if (inserted.rows.length === 0) return { imported: 0, duplicates };
-
-    const bodyOf = new Map(pending.map((p) => [p.account.id, p.account.body]));
-    const lines: PostingLine[] = [];
-    const net = { council: 0, nhs: 0 };
-    for (const r of inserted.rows) {
-      lines.push({
-        accountId: r.holding_account_id,
-        amountPence: r.amount_pence,
-        sourceRef: `card:${r.id}`,
+    known += g.n;
+    refs.push(g.ref);
+    ids.push(account.id);
+    categories.push(g.category ?? '');
+    items.push(matchPlanItem(g.category, account.items));
+    bodyOf.set(account.id, account.body);
+  }
+  if (missing.length) {
+    const lines = await sql<{ line_no: number; ref: string }>`
+      select line_no, account_reference as ref from ${sql.raw(STAGING)}
+       where account_reference = any(${[...new Set(missing)]}::text[]) order by line_no`.execute(
+      tx,
+    );
+    for (const l of lines.rows)
+      c.bad({
+        line: l.line_no,
+        problems: [
+          `${c.mapping.account}: no direct payment account in Pooled has the reference "${l.ref}"`,
+        ],
       });
-      net[bodyOf.get(r.holding_account_id) ?? 'council'] += r.amount_pence;
-      c.touched.add(r.holding_account_id);
-    }
-    for (const body of ['council', 'nhs'] as const)
-      if (net[body] !== 0) lines.push({ accountId: c.spending[body], amountPence: -net[body] });
-    let latest = pending[0]?.row.date ?? todayInLondon();
-    for (const p of pending) if (p.row.date > latest) latest = p.row.date;
-    await postMany(tx, c.partnershipId, [
-      {
-        idempotencyKey: `import:${c.importId}:${String(c.batchNo)}`,
-        kind: 'spend',
-        occurredOn: latest,
-        description: `Statement import, batch ${String(c.batchNo)}: ${String(inserted.rows.length)} transactions`,
-        lines,
-      },
-    ]);
-    return { imported: inserted.rows.length, duplicates };
-  });
+  }
+  if (known === 0) return { imported: 0, duplicates: 0 };
+
+  // The new rows, each recording the ledger transaction posted below; the first of a repeated
+  // transaction (lowest line) is the one kept. The net per account comes back, not the rows.
+  const insert = (ledgerTransactionId: string | null) =>
+    sql<{ account: string; net: number; n: number; latest: string }>`
+      with m(ref, account_id, category, plan_item_id) as (
+        select * from unnest(${refs}::text[], ${ids}::uuid[], ${categories}::text[], ${items}::text[])),
+      ins as (
+        insert into card_transactions (partnership_id, import_id, batch_no, ledger_transaction_id,
+          provider, line_no, holding_account_id, account_reference, provider_transaction_id,
+          occurred_on, amount_pence, description, mcc, category, plan_item_id)
+        select ${c.partnershipId}::uuid, ${c.importId}::uuid, ${c.batchNo}::int,
+               ${ledgerTransactionId}::uuid, ${c.mapping.name}, s.line_no, m.account_id,
+               s.account_reference, s.provider_transaction_id, s.occurred_on, s.amount_pence,
+               s.description, s.mcc, s.category, m.plan_item_id
+          from ${sql.raw(STAGING)} s
+          join m on m.ref = s.account_reference and m.category = coalesce(s.category, '')
+         order by s.line_no
+        on conflict (holding_account_id, provider, provider_transaction_id) do nothing
+        returning holding_account_id, amount_pence, occurred_on)
+      select holding_account_id as account, sum(amount_pence)::bigint as net, count(*)::int as n,
+             max(occurred_on) as latest
+        from ins group by holding_account_id order by holding_account_id`.execute(tx);
+
+  const ledgerTransactionId = randomUUID();
+  await sql`savepoint card_rows`.execute(tx);
+  let nets = (await insert(ledgerTransactionId)).rows;
+  const imported = nets.reduce((n, x) => n + x.n, 0);
+  for (const x of nets) c.touched.add(x.account);
+  const duplicates = known - imported;
+  if (imported === 0) return { imported, duplicates };
+
+  const lines: PostingLine[] = [];
+  const net = { council: 0, nhs: 0 };
+  let latest = '';
+  for (const x of nets) {
+    if (x.latest > latest) latest = x.latest;
+    if (x.net === 0) continue;
+    lines.push({ accountId: x.account, amountPence: x.net, sourceRef: `import:${c.importId}` });
+    net[bodyOf.get(x.account) ?? 'council'] += x.net;
+  }
+  for (const body of ['council', 'nhs'] as const)
+    if (net[body] !== 0)
+      lines.push({
+        accountId: c.spending[body],
+        amountPence: -net[body],
+        sourceRef: `import:${c.importId}`,
+      });
+  if (lines.length === 0) {
+    // Every account's new rows net to zero (a spend and its refund): nothing to post, and the
+    // rows record no ledger transaction.
+    await sql`rollback to savepoint card_rows`.execute(tx);
+    nets = (await insert(null)).rows;
+    if (nets.reduce((n, x) => n + x.n, 0) !== imported)
+      throw new Error('The batch changed while it was being written');
+    return { imported, duplicates };
+  }
+  const [posted] = await postMany(tx, c.partnershipId, [
+    {
+      idempotencyKey: `import:${c.importId}:${String(c.batchNo)}`,
+      transactionId: ledgerTransactionId,
+      kind: 'spend',
+      occurredOn: latest,
+      description: `Statement import, batch ${String(c.batchNo)}: ${String(imported)} transactions`,
+      lines,
+    },
+  ]);
+  if (!posted?.created || posted.transactionId !== ledgerTransactionId)
+    throw new Error(`Batch ${String(c.batchNo)} of import ${c.importId} had been posted already`);
+  return { imported, duplicates };
 }

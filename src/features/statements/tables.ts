@@ -34,6 +34,7 @@ export interface CardTransactionsTable {
   partnership_id: string;
   import_id: string;
   batch_no: number;
+  ledger_transaction_id: string | null;
   line_no: number;
   provider: string;
   holding_account_id: string;
