@@ -6,9 +6,13 @@ import { hashPassword } from '../../platform/auth/passwords.js';
 import type { Role } from '../../platform/auth/roles.js';
 import { seedDemoPeople } from './people.js';
 import { seedDemoAssessments } from './assessments.js';
+import { seedDemoPlans, type DemoActor } from './plans.js';
+import { seedDemoMoney } from './money.js';
+import { todayInLondon } from '../../platform/dates.js';
 
 export const DEMO_PARTNERSHIP_CODE = 'demo';
 export const DEMO_PASSWORD = 'pooled-demo-2026';
+export const DEMO_PARTNERSHIP_NAME = 'Brackenshire Integrated Budgets Partnership';
 
 export interface DemoUser {
   email: string;
@@ -90,8 +94,13 @@ export const DEMO_USERS: DemoUser[] = [
   },
 ];
 
-/** Creates the demo partnership unless it exists. Returns true when it created it. */
-export async function seedDemo(db: Db): Promise<boolean> {
+/**
+ * Creates the demo partnership unless it exists. Returns true when it created it. The people,
+ * users and assessments are made in one transaction; the support plans, budgets, payment runs
+ * and card statement then go through the real services (each its own transaction), dated
+ * relative to `now` (the seed day) so the demo always looks current.
+ */
+export async function seedDemo(db: Db, options: { now?: () => Date } = {}): Promise<boolean> {
   const existing = await db.system
     .selectFrom('partnerships')
     .select('id')
@@ -99,10 +108,10 @@ export async function seedDemo(db: Db): Promise<boolean> {
     .executeTakeFirst();
   if (existing) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  await db.system.transaction().execute(async (tx) => {
+  const made = await db.system.transaction().execute(async (tx) => {
     const partnership = await tx
       .insertInto('partnerships')
-      .values({ code: DEMO_PARTNERSHIP_CODE, name: 'Brackenshire Integrated Budgets Partnership' })
+      .values({ code: DEMO_PARTNERSHIP_CODE, name: DEMO_PARTNERSHIP_NAME })
       .returning('id')
       .executeTakeFirstOrThrow();
     const pid = partnership.id;
@@ -132,6 +141,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
       south: await team('South Brackenshire Community Mental Health Team'),
     };
     const userIds: Record<string, string> = {};
+    const actors = new Map<string, DemoActor>();
     for (const u of DEMO_USERS) {
       const row = await tx
         .insertInto('users')
@@ -146,6 +156,15 @@ export async function seedDemo(db: Db): Promise<boolean> {
         .returning('id')
         .executeTakeFirstOrThrow();
       userIds[u.email] = row.id;
+      actors.set(u.email, {
+        userId: row.id,
+        email: u.email,
+        fullName: u.fullName,
+        roles: u.roles,
+        teamIds: u.team ? [teams[u.team]] : [],
+        organisationId: orgs[u.organisation],
+        organisationKind: u.organisation,
+      });
       for (const role of u.roles)
         await tx
           .insertInto('role_grants')
@@ -174,6 +193,14 @@ export async function seedDemo(db: Db): Promise<boolean> {
       .executeTakeFirstOrThrow();
     const people = await seedDemoPeople(tx, { partnershipId: pid, orgs, teams, userIds });
     await seedDemoAssessments(tx, { partnershipId: pid, rasVersionId: rasRow.id, ras }, people);
+    return { partnershipId: pid, actors, people };
   });
+  const ctx = {
+    ...made,
+    partnershipName: DEMO_PARTNERSHIP_NAME,
+    today: todayInLondon((options.now ?? (() => new Date()))()),
+  };
+  const plans = await seedDemoPlans(db, ctx);
+  await seedDemoMoney(db, ctx, plans);
   return true;
 }
