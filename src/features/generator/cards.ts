@@ -167,3 +167,27 @@ export function cardSpending(
   }
   return out;
 }
+
+/**
+ * The ledger lines of an import batch, as the statements import posts one: an entry per holding
+ * account, the net of its rows (none when that is 0), balanced per funding body on the spending
+ * account; and the batch's latest day. No lines when every account nets to zero.
+ */
+export function batchLines<B extends string>(
+  batch: readonly { holding: string; amount: number; day: string; body: B }[],
+  ref: string,
+  spending: (body: B) => string,
+): { lines: [account: string, amount: number, ref: string][]; latest: string | undefined } {
+  const nets = new Map<string, number>();
+  const bodies = new Map<B, number>();
+  let latest: string | undefined;
+  for (const t of batch) {
+    nets.set(t.holding, (nets.get(t.holding) ?? 0) + t.amount);
+    bodies.set(t.body, (bodies.get(t.body) ?? 0) + t.amount);
+    if (latest === undefined || t.day > latest) latest = t.day;
+  }
+  const lines: [string, number, string][] = [];
+  for (const [holding, net] of nets) if (net !== 0) lines.push([holding, net, ref]);
+  for (const [body, net] of bodies) if (net !== 0) lines.push([spending(body), -net, ref]);
+  return { lines, latest };
+}

@@ -118,6 +118,7 @@ export const CARD_COLUMNS = [
   'partnership_id',
   'import_id',
   'batch_no',
+  'ledger_transaction_id',
   'line_no',
   'provider',
   'holding_account_id',
@@ -137,8 +138,8 @@ export const CARD_COLUMNS = [
  */
 export const CARD_PROVIDER = 'prepaid-card';
 export const BANK_PROVIDER = 'bank';
-/** Card transactions in one import batch, as the statements feature's default. */
-export const CARD_BATCH = 5000;
+/** Card transactions in one import batch at most (the statements import's default). */
+export const CARD_BATCH = 100_000;
 
 export interface MoneyContext {
   partnershipId: string;

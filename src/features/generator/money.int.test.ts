@@ -204,7 +204,7 @@ test('every holding account holds what was paid into it less what its card state
   for (const b of budgets) assert.equal(b.balance, b.left, `budget ${b.id}`);
 });
 
-test('card and bank statement transactions: on real holding accounts (prepaid cards for direct payments, bank accounts for third parties and ISFs), each posted once in its import batch, ids unique, with something for monitoring to find', async () => {
+test('card and bank statement transactions: on real holding accounts (prepaid cards for direct payments, bank accounts for third parties and ISFs), each in its import batch’s ledger transaction, which holds each account’s net, ids unique, with something for monitoring to find', async () => {
   const p = first.partnershipId;
   const cards = await rowsOf(
     sql<{
@@ -220,23 +220,16 @@ test('card and bank statement transactions: on real holding accounts (prepaid ca
       amount_pence: number;
       category: string | null;
       plan_item_id: string | null;
-      entries: number;
-      entry_amount: number | null;
       key: string | null;
       import_id: string;
       batch_no: number;
     }>`select c.id, c.holding_account_id, a.kind, b.holding, a.reference, c.account_reference,
         c.provider_transaction_id, c.provider, c.mcc, c.amount_pence, c.category, c.plan_item_id,
-        coalesce(x.n, 0) as entries, x.amount as entry_amount, x.key, c.import_id, c.batch_no
+        t.idempotency_key as key, c.import_id, c.batch_no
       from card_transactions c
       left join ledger_accounts a on a.id = c.holding_account_id
       left join budgets b on b.holding_account_id = a.id
-      left join (
-        select e.source_ref, count(*)::int as n, sum(e.amount_pence)::int as amount,
-               min(e.account_id::text) as account, min(t.idempotency_key) as key
-          from ledger_entries e join ledger_transactions t on t.id = e.transaction_id
-         where e.partnership_id = ${p} and e.source_ref like 'card:%'
-         group by e.source_ref) x on x.source_ref = 'card:' || c.id and x.account = c.holding_account_id::text
+      left join ledger_transactions t on t.id = c.ledger_transaction_id
      where c.partnership_id = ${p}`,
   );
   assert.equal(cards.length, first.money?.cardTransactions);
@@ -246,10 +239,22 @@ test('card and bank statement transactions: on real holding accounts (prepaid ca
     assert.equal(c.provider, c.holding === 'direct_payment' ? 'prepaid-card' : 'bank');
     if (c.provider === 'bank') assert.equal(c.mcc, null, 'bank statements have no merchant codes');
     assert.equal(c.account_reference, c.reference);
-    assert.equal(c.entries, 1, 'posted once');
-    assert.equal(c.entry_amount, c.amount_pence);
     assert.equal(c.key, `import:${c.import_id}:${String(c.batch_no)}`);
   }
+  // Each batch's ledger transaction holds, for each holding account, the net of its rows.
+  const mismatched = await rowsOf(
+    sql<{ tx: string }>`select coalesce(x.tx, y.tx) as tx
+      from (select ledger_transaction_id as tx, holding_account_id as account,
+                   sum(amount_pence) as net
+              from card_transactions where partnership_id = ${p} group by 1, 2) x
+      full join (select e.transaction_id as tx, e.account_id as account, sum(e.amount_pence) as net
+                   from ledger_entries e join ledger_accounts a on a.id = e.account_id
+                   join ledger_transactions t on t.id = e.transaction_id
+                  where e.partnership_id = ${p} and t.kind = 'spend' and a.kind = 'holding_account'
+                  group by 1, 2) y on y.tx = x.tx and y.account = x.account
+     where x.net is distinct from y.net and not (x.net = 0 and y.net is null)`,
+  );
+  assert.deepEqual(mismatched, []);
   assert.equal(new Set(cards.map((c) => c.provider_transaction_id)).size, cards.length);
   for (const provider of ['prepaid-card', 'bank'])
     assert.ok(

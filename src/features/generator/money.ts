@@ -5,9 +5,11 @@
 // client contributions for some council budgets, and on the ledger exactly what the app would
 // have posted: allocations and contributions a period each (`allocation:<budget>:<period>`,
 // `contribution:<budget>:<period>`), each line due by the world's day paid by a posted payment
-// run (`payment-line:<line>`), and for prepaid-card holders the card transactions from their
-// first payment to that day, imported a month a statement in batches of at most 5,000, one
-// balanced ledger transaction a batch (`import:<import>:<batch>`, entries `card:<id>`).
+// run (`payment-line:<line>`), and for each holding account the transactions from its first
+// payment to that day (prepaid-card statements for direct payments, bank statements for third
+// parties and ISFs), imported a month a statement, posted as the statements import posts a
+// batch: one ledger transaction (`import:<import>:<batch>`) with an entry per holding account,
+// the net of its rows, balanced on the spending accounts (source_ref `import:<import>`).
 //
 // Everything is bulk-loaded with COPY a chunk of people at a time; each COPY of ledger entries
 // holds only complete transactions, so the statement-level balance trigger checks each chunk
@@ -28,7 +30,13 @@ import {
 import type { PlanDocument } from '../planning/index.js';
 import { isNeverBuy } from '../statements/index.js';
 import { GENERATED_ITEMS } from './plans.js';
-import { cardSpending, holdingReference, merchantCategory, payeeName } from './cards.js';
+import {
+  batchLines,
+  cardSpending,
+  holdingReference,
+  merchantCategory,
+  payeeName,
+} from './cards.js';
 import {
   CARD_BATCH,
   BANK_PROVIDER,
@@ -479,10 +487,11 @@ export async function loadMoney(
       let list = cardsByMonth.get(m);
       if (!list) cardsByMonth.set(m, (list = []));
       list.push({
-        // import, batch and line are filled in when the month's batch is made
+        // import, batch, ledger transaction and line are filled in when the batch is made
         row: [
           id,
           P,
+          '',
           '',
           '',
           '',
@@ -511,29 +520,27 @@ export async function loadMoney(
       for (let from = 0; from < list.length; from += CARD_BATCH) {
         const batch = list.slice(from, from + CARD_BATCH);
         imp.batchNo++;
-        const lines: [string, number, string | null][] = [];
-        const net = { council: 0, nhs: 0 };
-        let latest = batch[0]?.day ?? ctx.asOf;
+        const ref = `import:${imp.id}`;
+        const { lines, latest } = batchLines(batch, ref, (body) => account(`spending:${body}`));
+        const tx =
+          lines.length === 0
+            ? ''
+            : posting(
+                chunk,
+                `import:${imp.id}:${String(imp.batchNo)}`,
+                'spend',
+                latest ?? ctx.asOf,
+                `Statement import, batch ${String(imp.batchNo)}: ${String(batch.length)} transactions`,
+                lines,
+                null,
+              );
         for (const t of batch) {
           t.row[2] = imp.id;
           t.row[3] = String(imp.batchNo);
-          t.row[4] = String(++imp.lineNo);
+          t.row[4] = tx;
+          t.row[5] = String(++imp.lineNo);
           chunk.cards.push(csvLine(t.row.map((v) => (v === '' ? null : v))));
-          lines.push([t.holding, t.amount, `card:${t.row[0] ?? ''}`]);
-          net[t.body] += t.amount;
-          if (t.day > latest) latest = t.day;
         }
-        for (const body of ['council', 'nhs'] as const)
-          if (net[body] !== 0) lines.push([account(`spending:${body}`), -net[body], null]);
-        posting(
-          chunk,
-          `import:${imp.id}:${String(imp.batchNo)}`,
-          'spend',
-          latest,
-          `Statement import, batch ${String(imp.batchNo)}: ${String(batch.length)} transactions`,
-          lines,
-          null,
-        );
         imp.count += batch.length;
         counts.cardTransactions += batch.length;
       }

@@ -15,24 +15,36 @@ import { hash32, makeRandom } from './rules.js';
 
 export const STATEMENT_FILE_HEADER = 'Transaction ID,Date,Card Number,Merchant,MCC,Amount\n';
 
-/** The prepaid cards of a generated partnership's direct payment holders, by reference. */
-export async function prepaidCards(db: Db, partnershipId: string): Promise<string[]> {
-  const rows = await sql<{ reference: string }>`
-    select a.reference from budgets b join ledger_accounts a on a.id = b.holding_account_id
+export interface PrepaidCard {
+  reference: string;
+  /** What the card holds now (pence). */
+  balance: number;
+}
+
+/** The prepaid cards of a generated partnership's direct payment holders, with their balances. */
+export async function prepaidCards(db: Db, partnershipId: string): Promise<PrepaidCard[]> {
+  const rows = await sql<{ reference: string; balance: number }>`
+    select a.reference, coalesce((select sum(e.amount_pence) from ledger_entries e
+                                   where e.account_id = a.id), 0)::bigint as balance
+      from budgets b join ledger_accounts a on a.id = b.holding_account_id
      where b.partnership_id = ${partnershipId} and b.holding = 'direct_payment'
        and a.reference is not null
      order by a.reference`.execute(db.system);
-  return rows.rows.map((r) => r.reference);
+  return rows.rows.map((r) => ({ reference: r.reference, balance: r.balance }));
 }
 
 const ddmmyyyy = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 const pounds = (p: number) => `${String(Math.floor(p / 100))}.${String(p % 100).padStart(2, '0')}`;
 const quoted = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 
-/** The file's lines after the header: a row a transaction, one chunk at a time. */
+/**
+ * The file's lines after the header, a chunk at a time: a row a transaction on a card picked at
+ * random, never more than the card holds (when it holds too little, a refund); mostly in the
+ * generated plans' categories, about one in 500 outside them or on something never to be bought.
+ */
 export function* statementLines(input: {
   seed: number;
-  cards: readonly string[];
+  cards: readonly PrepaidCard[];
   from: CivilDate;
   rows: number;
   chunkRows?: number;
@@ -48,15 +60,21 @@ export function* statementLines(input: {
   const pick = (list: readonly Merchant[]) =>
     list[Math.floor(rand() * list.length)] ?? (['Shop', null] as const);
   const size = input.chunkRows ?? 10_000;
+  const left = input.cards.map((c) => c.balance);
   let parts: string[] = [];
   for (let n = 0; n < input.rows; n++) {
-    const card = input.cards[Math.floor(rand() * input.cards.length)] ?? '';
-    const merchant = rand() < 0.02 ? pick(rare) : pick(within);
-    const amount = 100 + Math.floor(rand() * 6000);
-    const refund = rand() < 0.01;
+    const k = Math.floor(rand() * input.cards.length);
+    const card = input.cards[k]?.reference ?? '';
+    const merchant = rand() < 0.002 ? pick(rare) : pick(within);
+    const wanted = 100 + Math.floor(rand() * 6000);
+    const held = left[k] ?? 0;
+    const refund = wanted > held || rand() < 0.01;
+    const amount = refund ? Math.min(wanted, 2000) : wanted;
+    left[k] = held + (refund ? amount : -amount);
     parts.push(
       `SF-${String(input.seed)}-${String(n)},${ddmmyyyy(addDays(input.from, Math.floor(rand() * 28)))},` +
-        `${card},${quoted(merchant[0])},${merchant[1] ?? ''},${refund ? '' : '-'}${pounds(amount)}\n`,
+        `${card},${quoted(refund ? 'Refund' : merchant[0])},${refund ? '' : (merchant[1] ?? '')},` +
+        `${refund ? '' : '-'}${pounds(amount)}\n`,
     );
     if (parts.length >= size) {
       yield parts.join('');
