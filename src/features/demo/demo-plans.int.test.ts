@@ -60,7 +60,7 @@ test('approved demo plans have budgets, schedules, commitments and ledger alloca
       holding_account_id: string | null;
       lines: number;
       commitments: number;
-      allocated: number;
+      allocated: number | string;
     }>`select b.id, b.holding, b.amount_pence, b.ledger_account_id, b.holding_account_id,
               (select count(*)::int from payment_schedule_lines l where l.budget_id = b.id) as lines,
               (select count(*)::int from commitments c where c.budget_id = b.id) as commitments,
@@ -86,7 +86,7 @@ test('approved demo plans have budgets, schedules, commitments and ledger alloca
   const s117 = approved.find((p) => p.document.streams.some((s) => s.id.startsWith('section-117')));
   assert.ok(s117, 'one section 117 person');
   // The council-funded person with a weekly contribution from a financial assessment.
-  const contributions = await sql<{ given_name: string; weekly: number; netted: number }>`
+  const contributions = await sql<{ given_name: string; weekly: number; netted: number | string }>`
     select p.given_name, f.weekly_contribution_pence as weekly,
            (select coalesce(sum(l.contribution_pence), 0)::bigint from payment_schedule_lines l
               where l.person_id = p.id) as netted
@@ -94,7 +94,7 @@ test('approved demo plans have budgets, schedules, commitments and ledger alloca
   assert.equal(contributions.rows.length, 1);
   assert.ok(contributions.rows[0] && Number(contributions.rows[0].netted) > 0);
   // The ledger as a whole balances.
-  const total = await sql<{ s: number }>`select coalesce(sum(amount_pence), 0)::bigint as s
+  const total = await sql<{ s: number | string }>`select coalesce(sum(amount_pence), 0)::bigint as s
                                            from ledger_entries`.execute(db.system);
   assert.equal(Number(total.rows[0]?.s), 0);
   // Plans carry a crisis plan and, for some, a positive risk-taking decision; some baselines.
