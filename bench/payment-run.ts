@@ -107,7 +107,7 @@ try {
                                         period_no, due_on, amount_pence, description, reference)
       select line_id, ${p}::uuid, budget_id, person_id, 'periodic', 1, date '2026-04-01',
              28000 + n % 1000, 'Council social care: period 1 (28 days)',
-             'PB-' || upper(substr(replace(line_id::text, '-', ''), 1, 12))
+             'PB' || upper(substr(replace(line_id::text, '-', ''), 1, 16))
         from bench_people`.execute(db.system);
   await sql`analyze`.execute(db.system);
   const setupSeconds = (performance.now() - setupStart) / 1000;

@@ -117,7 +117,7 @@ test('payments run: prepare, four eyes, approve and pay, write the file, then no
       .slice(1)
       .map((r) => r.split(',').slice(0, 3).join(','))
       .filter((r) => r.startsWith('Sam Ayo'))
-      .map((r) => r.replace(/DP-[0-9A-F]{8}-/, 'DP-…-'))
+      .map((r) => r.replace(/DP-[0-9A-F]{32}-/, 'DP-…-'))
       .sort(),
     [
       'Sam Ayo,DP-…-nhs-phb,34.00',

@@ -117,7 +117,7 @@ test('payment runs: prepare, preview, four eyes, approve and pay, download the f
   assert.ok(
     rows
       .slice(1)
-      .every((r) => /^Sam Payee,DP-[0-9A-F]{8}-social-care,280\.00,PB-[0-9A-F]{12}$/.test(r)),
+      .every((r) => /^Sam Payee,DP-[0-9A-F]{32}-social-care,280\.00,PB[0-9A-F]{16}$/.test(r)),
     file.text,
   );
 

@@ -73,10 +73,7 @@ export function defaultPayee(
 ): { name: string; reference: string } {
   return {
     name: person.name,
-    reference: `DP-${person.id.replace(/-/g, '').slice(0, 8).toUpperCase()}-${streamId}`.slice(
-      0,
-      60,
-    ),
+    reference: `DP-${person.id.replace(/-/g, '').toUpperCase()}-${streamId}`,
   };
 }
 

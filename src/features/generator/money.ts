@@ -90,8 +90,9 @@ export async function loadMoney(
     statementImports: 0,
     cardTransactions: 0,
   };
-  // Schedule line references are made from the first 12 hex digits of the line's id
-  // (lineReference), so line ids carry their number there and the partnership's prefix last.
+  // Schedule line references are made from the first 16 hex digits of the line’s id
+  // (lineReference): line ids carry their number in the first 12 (unique), and the partnership’s
+  // prefix last.
   const prefix = ctx.id('partnership', 0).slice(0, 8);
   let lineNo = 0;
   const lineId = () => {
