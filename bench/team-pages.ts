@@ -67,7 +67,7 @@ async function ensureData(): Promise<void> {
     return;
   }
   console.log(`Generating ${fmt(people)} people with assessments, plans and reviews ...`);
-  const { figures, wallSeconds } = await runGenerate(url, people, '2026', code);
+  const { figures, wallSeconds } = await runGenerate(url, people, '2026', code, { money: false });
   console.log(`  done in ${fmt(wallSeconds, 1)} s (${fmt(figures.rows)} rows)`);
 }
 
