@@ -568,7 +568,8 @@ async function writeBatch(
   if (known === 0) return { imported: 0, duplicates: 0 };
 
   // The new rows, each recording the ledger transaction posted below; the first of a repeated
-  // transaction (lowest line) is the one kept. The net per account comes back, not the rows.
+  // transaction (lowest line) is the one kept. In the dedupe key's order, so each page of its
+  // index is visited once a batch, not once a row. The net per account comes back, not the rows.
   const insert = (ledgerTransactionId: string | null) =>
     sql<{ account: string; net: number; n: number; latest: string }>`
       with m(ref, account_id, category, plan_item_id) as (
@@ -588,7 +589,7 @@ async function writeBatch(
           -- is the import.
           join ledger_accounts a on a.id = m.account_id and a.kind = 'holding_account'
          where exists (select 1 from statement_imports i where i.id = ${c.importId}::uuid)
-         order by s.line_no
+         order by m.account_id, s.provider_transaction_id, s.line_no
         on conflict (holding_account_id, provider, provider_transaction_id) do nothing
         returning holding_account_id, amount_pence, occurred_on)
       select holding_account_id as account, sum(amount_pence)::bigint as net, count(*)::int as n,
