@@ -10,11 +10,14 @@ import {
   formatDateTime,
   todayInLondon,
 } from '../../platform/dates.js';
-import { Conflict, Invalid, type FieldError } from '../../platform/http/errors.js';
+import { Conflict, Forbidden, Invalid, type FieldError } from '../../platform/http/errors.js';
 import { describeErrors, field } from '../../platform/http/forms.js';
 import { paging, readPage } from '../../platform/http/paging.js';
 import { formatPounds, parsePounds, pence } from '../../platform/money.js';
 import type { PersonPanel } from '../people/index.js';
+import { PLAN_ITEM_CATEGORY_LABELS } from '../planning/index.js';
+import { NEVER_BUY_LABELS } from '../statements/index.js';
+import { createMoneyPanel } from './panel.js';
 import { createPaymentsService } from './payments.js';
 import { financialYearLabel } from './rules.js';
 import { createBudgetsService } from './service.js';
@@ -32,6 +35,34 @@ const param = (req: FastifyRequest, name: string): string =>
   (req.params as Record<string, string>)[name] ?? '';
 
 const RUN_PAGE_SIZE = 100;
+const TRANSACTIONS_PAGE_SIZE = 50;
+
+const CATEGORY_LABELS: Readonly<Record<string, string>> = {
+  ...PLAN_ITEM_CATEGORY_LABELS,
+  ...NEVER_BUY_LABELS,
+};
+
+/** A card or bank transaction as the panel and the transactions page show it. */
+function transactionRow(
+  c: {
+    occurredOn: string;
+    amountPence: number;
+    description: string;
+    category: string | null;
+    planItemId: string | null;
+  },
+  itemName: (id: string) => string | undefined,
+) {
+  return {
+    occurredOn: c.occurredOn,
+    description: c.description,
+    category: c.category ? (CATEGORY_LABELS[c.category] ?? c.category) : 'Not categorised',
+    planItem: c.planItemId ? (itemName(c.planItemId) ?? null) : null,
+    // Money out is negative on the statement; shown as a positive amount spent.
+    refund: c.amountPence > 0,
+    amount: pence(Math.abs(c.amountPence)),
+  };
+}
 
 const STATUS_LABELS: Record<string, string> = {
   prepared: 'Waiting for approval',
@@ -292,6 +323,31 @@ export function paymentRoutes(deps: RouteDeps) {
       return reply.redirect(`/people/${id}`, 303);
     });
 
+    // Every card and bank transaction of a person, newest first (the panel shows the latest).
+    const money = createMoneyPanel(deps);
+    app.get('/people/:id/transactions', async (req, reply) => {
+      const user = currentUser(req);
+      if (user.roles.has('commissioner') && user.roles.size === 1)
+        throw new Forbidden('Commissioners see budgets in reports, not by person.');
+      const ctx: AuditContext = { principal: user, ip: req.ip };
+      const id = param(req, 'id');
+      const page = readPage(field(req.query, 'page'));
+      const found = await money.transactions(ctx, id, {
+        limit: TRANSACTIONS_PAGE_SIZE,
+        offset: (page - 1) * TRANSACTIONS_PAGE_SIZE,
+      });
+      return reply.header('cache-control', 'no-store').render('budgets/views/transactions.njk', {
+        pageTitle: 'Card and bank transactions',
+        columnWidth: 'full',
+        person: found.person,
+        total: found.total,
+        transactions: found.transactions.map((c) =>
+          transactionRow(c, (itemId) => found.itemNames.get(itemId)),
+        ),
+        paging: paging(`/people/${id}/transactions`, {}, page, found.total, TRANSACTIONS_PAGE_SIZE),
+      });
+    });
+
     app.get('/payments/:id/file.csv', async (req, reply) => {
       const { run, csv } = await service.file(ctxOf(req), param(req, 'id'));
       return reply
@@ -306,22 +362,30 @@ export function paymentRoutes(deps: RouteDeps) {
   };
 }
 
-/** The Budget panel on a person's page: balances by stream, next payment, commitments. */
+/**
+ * The Budget panel on a person's page: balances by stream, what the holding account holds, next
+ * payment, commitments, spending by plan item against the plan, and the latest transactions.
+ */
 export function budgetPanel(deps: RouteDeps): PersonPanel {
-  const service = createBudgetsService(deps);
+  const money = createMoneyPanel(deps);
   return async (ctx, personId, user) => {
     if (user.roles.has('commissioner') && user.roles.size === 1) return null;
-    const panel = await service.panel(ctx, personId, 'list');
+    const panel = await money.panel(ctx, personId);
+    const finance = user.roles.has('finance_officer');
+    const itemNames = new Map(panel.streams.flatMap((s) => s.items.map((i) => [i.itemId, i.what])));
+    const recent = panel.recent.map((c) => transactionRow(c, (id) => itemNames.get(id)));
     if (panel.streams.length === 0)
       return {
         template: 'budgets/views/_panel.njk',
-        data: { streams: [], finance: user.roles.has('finance_officer') },
+        data: { streams: [], finance, recent, moreTransactions: panel.moreTransactions },
       };
     return {
       template: 'budgets/views/_panel.njk',
       data: {
-        finance: user.roles.has('finance_officer'),
+        finance,
         year: financialYearLabel(panel.financialYear),
+        recent,
+        moreTransactions: panel.moreTransactions,
         streams: panel.streams.map((s) => ({
           name: s.budget.streamName,
           body: s.budget.body === 'nhs' ? 'NHS' : 'Council',
@@ -329,6 +393,7 @@ export function budgetPanel(deps: RouteDeps): PersonPanel {
           amount: pence(s.budget.amount),
           balance: pence(s.balance),
           paysPerson: s.held !== null,
+          held: s.held === null ? null : pence(s.held),
           paid: pence(s.paid),
           contributions: pence(s.contributions),
           nextPayment: s.nextPayment
@@ -342,6 +407,13 @@ export function budgetPanel(deps: RouteDeps): PersonPanel {
             invoiced: pence(c.invoiced),
             remaining: pence(c.remaining),
           })),
+          items: s.items.map((i) => ({
+            what: i.what,
+            commitment: i.route === 'commitment',
+            planned: pence(i.plannedPence),
+            spent: pence(i.spentPence),
+          })),
+          unmatched: s.unmatchedSpentPence === null ? null : pence(s.unmatchedSpentPence),
         })),
       },
     };

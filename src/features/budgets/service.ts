@@ -356,45 +356,49 @@ function requireFinance(ctx: AuditContext): string {
   return p.userId;
 }
 
+/**
+ * The Budget panel's figures inside a transaction the caller has opened with the access rule:
+ * this financial year's budgets (or the latest year's when there are none this year).
+ */
+export async function budgetPanelIn(tx: Tx, personId: string, today: CivilDate): Promise<BudgetPanel> {
+  const year = financialYearOf(today);
+  const all = await budgetsOf(tx, personId);
+  const shown = all.filter((b) => b.financialYear === year);
+  const budgets =
+    shown.length > 0 ? shown : all.filter((b) => b.financialYear === all[0]?.financialYear);
+  const ids = budgets.map((b) => b.id);
+  const [lines, commitments, bal] = await Promise.all([
+    linesOfBudgets(tx, ids),
+    commitmentsOf(tx, { budgetIds: ids }),
+    balances(
+      tx,
+      budgets.flatMap((b) => [
+        b.ledgerAccountId,
+        ...(b.holdingAccountId ? [b.holdingAccountId] : []),
+      ]),
+    ),
+  ]);
+  return {
+    financialYear: budgets[0]?.financialYear ?? year,
+    streams: budgets.map((b) => {
+      const mine = lines.filter((l) => l.budgetId === b.id);
+      return {
+        budget: b,
+        balance: bal.get(b.ledgerAccountId) ?? 0,
+        held: b.holdingAccountId ? (bal.get(b.holdingAccountId) ?? 0) : null,
+        nextPayment: mine.find((l) => l.status === 'due' || l.status === 'in_run') ?? null,
+        paid: mine.filter((l) => l.status === 'paid').reduce((t, l) => t + l.amount, 0),
+        contributions: mine.reduce((t, l) => t + l.contribution, 0),
+        commitments: commitments
+          .filter((c) => c.budgetId === b.id)
+          .map((c) => ({ ...c, remaining: c.amount - c.invoiced })),
+      };
+    }),
+  };
+}
+
 export function createBudgetsService(deps: BudgetsServiceDeps) {
   const { db, now } = deps;
-
-  async function panelIn(tx: Tx, personId: string, today: CivilDate): Promise<BudgetPanel> {
-    const year = financialYearOf(today);
-    const all = await budgetsOf(tx, personId);
-    const shown = all.filter((b) => b.financialYear === year);
-    const budgets =
-      shown.length > 0 ? shown : all.filter((b) => b.financialYear === all[0]?.financialYear);
-    const ids = budgets.map((b) => b.id);
-    const [lines, commitments, bal] = await Promise.all([
-      linesOfBudgets(tx, ids),
-      commitmentsOf(tx, { budgetIds: ids }),
-      balances(
-        tx,
-        budgets.flatMap((b) => [
-          b.ledgerAccountId,
-          ...(b.holdingAccountId ? [b.holdingAccountId] : []),
-        ]),
-      ),
-    ]);
-    return {
-      financialYear: budgets[0]?.financialYear ?? year,
-      streams: budgets.map((b) => {
-        const mine = lines.filter((l) => l.budgetId === b.id);
-        return {
-          budget: b,
-          balance: bal.get(b.ledgerAccountId) ?? 0,
-          held: b.holdingAccountId ? (bal.get(b.holdingAccountId) ?? 0) : null,
-          nextPayment: mine.find((l) => l.status === 'due' || l.status === 'in_run') ?? null,
-          paid: mine.filter((l) => l.status === 'paid').reduce((t, l) => t + l.amount, 0),
-          contributions: mine.reduce((t, l) => t + l.contribution, 0),
-          commitments: commitments
-            .filter((c) => c.budgetId === b.id)
-            .map((c) => ({ ...c, remaining: c.amount - c.invoiced })),
-        };
-      }),
-    };
-  }
 
   return {
     /** A person's budgets this financial year: balances by stream, next payment, commitments. */
@@ -406,7 +410,7 @@ export function createBudgetsService(deps: BudgetsServiceDeps) {
     ): Promise<BudgetPanel> {
       const at = now();
       return withPerson(db, ctx, personId, 'read', at, async (tx) => {
-        const panel = await panelIn(tx, personId, todayInLondon(at));
+        const panel = await budgetPanelIn(tx, personId, todayInLondon(at));
         await audit(tx, ctx, {
           action: auditAs,
           recordType: 'budget',
