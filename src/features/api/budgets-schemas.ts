@@ -517,12 +517,10 @@ export const paymentRunSchema = z.strictObject({
         payee: z.string(),
         accountReference: z.string(),
         amountPence: pence('The payment'),
-        reference: z
-          .string()
-          .meta({
-            description:
-              'The payment’s reference (PB and 16 letters and digits: 18 characters, the longest a Bacs reference may be)',
-          }),
+        reference: z.string().meta({
+          description:
+            'The payment’s reference (PB and 16 letters and digits: 18 characters, the longest a Bacs reference may be)',
+        }),
         dueOn: civilDate,
         description: z.string(),
         status: z.enum(['due', 'in_run', 'paid', 'cancelled']),
