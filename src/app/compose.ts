@@ -25,6 +25,7 @@ import { measureRoutes, measuresPanel } from '../features/measures/routes.js';
 import { budgetPanel, paymentRoutes } from '../features/budgets/routes.js';
 import { createBudgetsForApprovedPlan } from '../features/budgets/index.js';
 import { statementRoutes } from '../features/statements/index.js';
+import { monitoringSettingsRoutes } from '../features/monitoring/settings-routes.js';
 import { monitoringRoutes, monitorImported } from '../features/monitoring/index.js';
 import {
   assessmentCaseloadActions,
@@ -70,6 +71,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     measureRoutes({ db, now }),
     paymentRoutes({ db, now }),
     statementRoutes({ db, now, afterImport: monitorImported(db, now) }),
+    monitoringSettingsRoutes({ db }),
     monitoringRoutes({ db, now }),
     authRoutes({
       db,
