@@ -36,16 +36,17 @@ CREATE INDEX statement_imports_list_idx ON statement_imports (partnership_id, st
 -- imported twice (or a transaction repeated within a file) adds nothing. Append-only.
 --
 -- Written in bulk (a million rows a file), so every per-row cost counts (decision 0016): no
--- foreign keys (each is a lookup per row; with them and three indexes an import ran at a fiftieth
--- of COPY's rate) and two indexes, the primary key (ids made in time order by the import, so
--- they go to the end of the index) and the dedupe key, which leads with the holding account so
--- it also serves the reads by account. The references are checked set-based by the import
--- instead, in the statement that inserts (statements/import.ts): the holding accounts are
--- joined to ledger_accounts (kind 'holding_account', in the partnership under row-level
--- security) and the import to statement_imports. Nothing deletes an import, an account or a
+-- foreign keys (each is a lookup per row; with them and four indexes an import ran at a fiftieth
+-- of COPY's rate) and one index: the dedupe key, which is the primary key and leads with the
+-- holding account so it also serves the reads by account. `id` names a row to the API; it is
+-- made by whoever writes the row (a random UUID) and not indexed, since nothing looks a row up
+-- by it and its index cost a bulk insert a third of its time. The references are checked
+-- set-based by the import instead, in the statement that inserts (statements/import.ts): the
+-- holding accounts are joined to ledger_accounts (kind 'holding_account', in the partnership
+-- under row-level security) and the import to statement_imports. Nothing deletes an import, an account or a
 -- ledger transaction, so a reference cannot break later.
 CREATE TABLE card_transactions (
-  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
   partnership_id uuid NOT NULL,
   import_id uuid NOT NULL,
   batch_no integer NOT NULL CHECK (batch_no >= 1),
@@ -67,7 +68,7 @@ CREATE TABLE card_transactions (
   category text,
   -- The plan item (its id in the plan document) the spend was matched to, if any.
   plan_item_id text,
-  UNIQUE (holding_account_id, provider, provider_transaction_id)
+  PRIMARY KEY (holding_account_id, provider, provider_transaction_id)
 );
 CREATE TRIGGER card_transactions_append_only BEFORE UPDATE OR DELETE ON card_transactions
   FOR EACH ROW EXECUTE FUNCTION pooled_refuse_change();

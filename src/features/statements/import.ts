@@ -13,7 +13,7 @@
 //      account; every new card transaction records that ledger transaction's id.
 // Good rows are imported, bad rows reported with their line numbers; a file with missing columns
 // is refused whole.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { inPartnership, type Db, type RawClient, type Tx } from '../../platform/db/database.js';
 import type { Schema } from '../../platform/db/schema.js';
@@ -82,7 +82,7 @@ interface HoldingAccount {
 }
 
 interface Staged {
-  /** The card transaction's id, made here (time-ordered, see idMaker). */
+  /** The card transaction's id, made here (random; 0007 does not index it). */
   id: string;
   row: StatementRow;
   category: SpendCategory | null;
@@ -208,32 +208,6 @@ class Records {
   }
 }
 
-/**
- * Ids for new card transactions in the layout of a UUID version 7 (RFC 9562): the time in
- * milliseconds first, then a counter, then random bits fixed for the import. Made in order, a
- * batch's ids go to the right-hand end of the primary key's index instead of to random pages
- * (gen_random_uuid() made that index the most expensive part of a bulk insert). Uniqueness is
- * still the primary key's: ids that ever met would fail the import, not merge rows.
- */
-function idMaker(): () => string {
-  const random = randomBytes(8).toString('hex');
-  const tail = `8${random.slice(0, 3)}-${random.slice(3, 15)}`; // the variant, then 60 random bits
-  let ms = 0;
-  let n = 0;
-  return () => {
-    const now = Date.now();
-    if (now > ms) {
-      ms = now;
-      n = 0;
-    } else if (++n > 0xfff) {
-      ms++; // more than 4,096 in a millisecond: borrow the next one, still in order
-      n = 0;
-    }
-    const t = ms.toString(16).padStart(12, '0');
-    return `${t.slice(0, 8)}-${t.slice(8)}-7${n.toString(16).padStart(3, '0')}-${tail}`;
-  };
-}
-
 /** categorise(), remembered for repeated merchants. */
 function categoriser(): (mcc: string | null, description: string) => SpendCategory | null {
   let seen = new Map<string, SpendCategory | null>();
@@ -328,7 +302,6 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
   let positions: ColumnPositions | undefined;
 
   const format = mapping;
-  const newId = idMaker();
   const asCsv = db.kind === 'postgres';
   /**
    * The next batch: up to batchSize good rows, read and checked (bad rows reported as they are
@@ -355,7 +328,11 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
         bad(r.bad);
         continue;
       }
-      chunk.push({ id: newId(), row: r.row, category: category(r.row.mcc, r.row.description) });
+      chunk.push({
+        id: randomUUID(),
+        row: r.row,
+        category: category(r.row.mcc, r.row.description),
+      });
       batch.count++;
       if (chunk.length >= CHUNK_ROWS) put();
     }
