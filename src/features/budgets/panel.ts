@@ -157,13 +157,7 @@ async function transactionPage(
 }
 
 type ListedField =
-  | 'id'
-  | 'occurredOn'
-  | 'amountPence'
-  | 'description'
-  | 'category'
-  | 'planItemId'
-  | 'fundingBody';
+  'id' | 'occurredOn' | 'amountPence' | 'description' | 'category' | 'planItemId' | 'fundingBody';
 
 export interface MoneyPanelDeps {
   db: Db;

@@ -360,7 +360,11 @@ function requireFinance(ctx: AuditContext): string {
  * The Budget panel's figures inside a transaction the caller has opened with the access rule:
  * this financial year's budgets (or the latest year's when there are none this year).
  */
-export async function budgetPanelIn(tx: Tx, personId: string, today: CivilDate): Promise<BudgetPanel> {
+export async function budgetPanelIn(
+  tx: Tx,
+  personId: string,
+  today: CivilDate,
+): Promise<BudgetPanel> {
   const year = financialYearOf(today);
   const all = await budgetsOf(tx, personId);
   const shown = all.filter((b) => b.financialYear === year);
