@@ -6,7 +6,8 @@ import { inPartnership, type Db } from '../../platform/db/database.js';
 import { st } from '../statements/index.js';
 import { isCivilDate, todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { describeRun } from './after-import.js';
-import { runMonitoring, settingsOf } from './service.js';
+import { runMonitoring } from './service.js';
+import { settingsOf } from './settings.js';
 
 type WithDb = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
 

@@ -7,6 +7,7 @@ import type { Db } from '../../platform/db/database.js';
 import { civilDateFromParts, todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { Invalid, type FieldError } from '../../platform/http/errors.js';
 import { describeErrors, field } from '../../platform/http/forms.js';
+import { LIST_PAGE_SIZE, paging, readPage } from '../../platform/http/paging.js';
 import { parsePounds, pence } from '../../platform/money.js';
 import { NEVER_BUY_LABELS, type NeverBuyCategory } from '../statements/index.js';
 import { PLAN_ITEM_CATEGORY_LABELS, type PlanItemCategory } from '../planning/index.js';
@@ -69,10 +70,12 @@ export function monitoringRoutes(deps: RouteDeps) {
   return (app: FastifyInstance): void => {
     app.get('/finance/monitoring', async (req, reply) => {
       const user = currentUser(req, 'finance_officer');
-      const flags = await service.queue(user, req.ip);
+      const page = readPage(field(req.query, 'page'));
+      const { flags, total } = await service.queuePage(user, req.ip, page, LIST_PAGE_SIZE);
       return reply.render('monitoring/views/queue.njk', {
         pageTitle: 'Monitoring flags',
         columnWidth: 'full',
+        paging: paging('/finance/monitoring', {}, page, total),
         flags: flags.map((f) => ({
           ...f,
           label: FLAG_LABELS[f.kind],

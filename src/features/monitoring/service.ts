@@ -12,16 +12,15 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../../platform/http/erro
 import { isUuid } from '../../platform/ids.js';
 import { ensureAccounts, LedgerError, recover } from '../ledger/index.js';
 import { st, type FlagKind, type FlagStatus, type RecoveryStatus } from '../statements/index.js';
+import { settingsOf } from './settings.js';
 import {
   checkRecovery,
-  DEFAULT_SETTINGS,
   evaluate,
   transactionIdsOf,
   type AccountPosition,
   type FlagDetails,
   type FlagHistory,
   type FlagProposal,
-  type MonitoringSettings,
   type RecoveryInput,
   type SpendTransaction,
 } from './rules.js';
@@ -33,17 +32,6 @@ export const STALE_FLAG = 'Someone else acted on this flag while you were lookin
 export const LOOKBACK_DAYS = 91;
 
 const UNRESOLVED: FlagStatus[] = ['open', 'contacted', 'recovery_proposed'];
-
-export async function settingsOf(tx: Tx, partnershipId: string): Promise<MonitoringSettings> {
-  const row = await st(tx)
-    .selectFrom('monitoring_settings')
-    .select(['balance_weeks', 'no_activity_weeks'])
-    .where('partnership_id', '=', partnershipId)
-    .executeTakeFirst();
-  return row
-    ? { balanceWeeks: row.balance_weeks, noActivityWeeks: row.no_activity_weeks }
-    : DEFAULT_SETTINGS;
-}
 
 /** Positions of holding accounts (all of the partnership's, or those given). */
 async function positions(
@@ -391,23 +379,41 @@ export function createMonitoringService(deps: MonitoringDeps) {
     });
   }
 
-  return {
-    /** Unresolved flags, oldest first. */
+  const service = {
+    /** Unresolved flags, oldest first, up to 500 (the queue page reads it a page at a time). */
     async queue(principal: Principal, ip?: string): Promise<QueueFlag[]> {
+      return (await service.queuePage(principal, ip, 1, 500)).flags;
+    },
+
+    /** One page of the unresolved flags, oldest first, and how many there are in all. */
+    async queuePage(
+      principal: Principal,
+      ip: string | undefined,
+      page: number,
+      pageSize: number,
+    ): Promise<{ flags: QueueFlag[]; total: number }> {
       requireFinance(principal);
       return inPartnership(db, principal.partnershipId, async (tx) => {
-        const rows = await flagColumns(tx)
-          .where('f.status', 'in', UNRESOLVED)
-          .orderBy('f.raised_at')
-          .orderBy('f.id')
-          .limit(500)
-          .execute();
+        const [rows, count] = await Promise.all([
+          flagColumns(tx)
+            .where('f.status', 'in', UNRESOLVED)
+            .orderBy('f.raised_at')
+            .orderBy('f.id')
+            .limit(pageSize)
+            .offset((page - 1) * pageSize)
+            .execute(),
+          st(tx)
+            .selectFrom('monitoring_flags')
+            .select(sql<number>`count(*)::int`.as('n'))
+            .where('status', 'in', UNRESOLVED)
+            .executeTakeFirstOrThrow(),
+        ]);
         await audit(tx, ctxOf(principal, ip), {
           action: 'list',
           recordType: 'monitoring_flag',
-          detail: { count: rows.length },
+          detail: { page, count: rows.length },
         });
-        return rows.map(toQueueFlag);
+        return { flags: rows.map(toQueueFlag), total: count.n };
       });
     },
 
@@ -625,5 +631,6 @@ export function createMonitoringService(deps: MonitoringDeps) {
       });
     },
   };
+  return service;
 }
 export type MonitoringService = ReturnType<typeof createMonitoringService>;

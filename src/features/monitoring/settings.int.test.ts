@@ -11,7 +11,7 @@ import {
   createUser,
   type TestPartnership,
 } from '../../../test/support/factories.ts';
-import { settingsOf } from './service.ts';
+import { settingsOf } from './settings.ts';
 
 let t: TestApp;
 let p: TestPartnership;

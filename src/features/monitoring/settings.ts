@@ -3,13 +3,24 @@
 // or the partnership's administrator. A change is audited with the values before and after; it
 // applies from the next check (after an import, or the daily job).
 import { z } from 'zod';
-import { inPartnership, type Db } from '../../platform/db/database.js';
+import { inPartnership, type Db, type Tx } from '../../platform/db/database.js';
 import { audit, type AuditContext } from '../../platform/audit/audit.js';
 import { hasRole } from '../../platform/auth/principal.js';
 import { Forbidden } from '../../platform/http/errors.js';
 import { st } from '../statements/index.js';
-import type { MonitoringSettings } from './rules.js';
-import { settingsOf } from './service.js';
+import { DEFAULT_SETTINGS, type MonitoringSettings } from './rules.js';
+
+/** The partnership's thresholds, or the defaults when none are set. */
+export async function settingsOf(tx: Tx, partnershipId: string): Promise<MonitoringSettings> {
+  const row = await st(tx)
+    .selectFrom('monitoring_settings')
+    .select(['balance_weeks', 'no_activity_weeks'])
+    .where('partnership_id', '=', partnershipId)
+    .executeTakeFirst();
+  return row
+    ? { balanceWeeks: row.balance_weeks, noActivityWeeks: row.no_activity_weeks }
+    : DEFAULT_SETTINGS;
+}
 
 const weeks = (what: string) =>
   z
