@@ -7,7 +7,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Db } from '../../platform/db/database.js';
-import { importStatement, StatementImportRefused, type ImportResult } from './import.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  importStatement,
+  StatementImportRefused,
+  type ImportResult,
+} from './import.js';
 import { formatBadRow, readMapping, STATEMENT_FORMATS, type ColumnMapping } from './rules.js';
 
 type WithDb = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
@@ -33,7 +38,12 @@ export function statementsImportCommand(withDb: WithDb, afterImport?: AfterImpor
       "a card or bank provider's own column mapping (JSON, the shape of the built-in ones), instead of --format",
     )
     .requiredOption('--partnership <code>', 'the partnership to import into')
-    .option('--batch-size <n>', 'rows a transaction', wholeNumber, 5000)
+    .option(
+      '--batch-size <n>',
+      'good rows a database transaction (one ledger transaction each)',
+      wholeNumber,
+      DEFAULT_BATCH_SIZE,
+    )
     .action(
       async (
         file: string,
