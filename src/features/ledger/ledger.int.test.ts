@@ -142,6 +142,29 @@ test('posting, balances and idempotency: the same key twice writes once', async 
   );
 });
 
+test('a posting may name its new transaction id (a statement import records it first); a bad one is refused', async () => {
+  const s = world.s[0];
+  const id = randomUUID();
+  const input = {
+    ...posting('alloc:given-id', lines([s.budget, 700], [s.pot, -700])),
+    transactionId: id,
+  };
+  const first = await inA((tx) => post(tx, a.id, input));
+  assert.deepEqual(first, { transactionId: id, created: true });
+  // The same key again: nothing written, the first transaction returned.
+  const again = await inA((tx) => post(tx, a.id, { ...input, transactionId: randomUUID() }));
+  assert.deepEqual(again, { transactionId: id, created: false });
+  const bad = await refusal(
+    inA((tx) =>
+      post(tx, a.id, {
+        ...posting('alloc:bad-id', lines([s.budget, 1], [s.pot, -1])),
+        transactionId: 'x',
+      }),
+    ),
+  );
+  assert.equal((bad as unknown as LedgerError).code, 'invalid');
+});
+
 test('two sessions posting overlapping keys at once write each key exactly once', async () => {
   const s = world.s[0];
   const keys = Array.from({ length: 1200 }, (_, i) => `payment-line:race-${String(i)}`);
