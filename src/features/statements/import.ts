@@ -355,6 +355,7 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
     // One batch is read ahead while the one before is written: the file is parsed in Node while
     // the server inserts, and at most two batches are in memory.
     let ahead: Promise<ReadBatch> | null = readBatch();
+    ahead.catch(() => undefined); // awaited below; this only keeps a failed connect from leaving it unhandled
     await db.withClient(async (raw) => {
       const k = kyselyOver(raw);
       try {
