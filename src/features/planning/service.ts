@@ -45,7 +45,6 @@ import {
   recordAgreement,
   saveDraftDocument,
   setRoute,
-  countSignOffQueue,
   revisionAt,
   signOffQueue,
   type DecisionRecord,
@@ -391,10 +390,13 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         const levels = levelsFor(signOff, [...p.roles]);
         if (levels.length === 0) throw new Forbidden('You do not sign off support plans.');
         const teams = p.roles.has('partnership_admin') ? null : p.teamIds;
-        const [entries, total] = await Promise.all([
-          signOffQueue(tx, levels, teams, pageSize, (page - 1) * pageSize),
-          countSignOffQueue(tx, levels, teams),
-        ]);
+        const { entries, total } = await signOffQueue(
+          tx,
+          levels,
+          teams,
+          pageSize,
+          (page - 1) * pageSize,
+        );
         await audit(tx, ctx, {
           action: 'list',
           recordType: 'support_plan',

@@ -366,8 +366,10 @@ export async function signOffQueue(
   teamIds: readonly string[] | null,
   limit: number,
   offset = 0,
-): Promise<QueueEntry[]> {
-  if (routes.length === 0 || (teamIds !== null && teamIds.length === 0)) return [];
+): Promise<{ entries: QueueEntry[]; total: number }> {
+  if (routes.length === 0 || (teamIds !== null && teamIds.length === 0))
+    return { entries: [], total: 0 };
+  const inTeams = teamIds === null ? sql`true` : sql`c.team_id = any(${[...teamIds]}::uuid[])`;
   let q = tx
     .selectFrom('support_plans as s')
     .innerJoin('people as p', 'p.id', 's.person_id')
@@ -386,6 +388,10 @@ export async function signOffQueue(
       sql<Date | null>`(select max(d.decided_at) from plan_decisions d where d.plan_id = s.id and d.outcome = 'escalated')`.as(
         'escalated_at',
       ),
+      // The total in the same statement: one round trip for every team's work list.
+      sql<number>`(select count(*)::int from support_plans c
+                    where c.status = 'submitted' and c.route = any(${[...routes]}::text[])
+                      and ${inTeams})`.as('total'),
     ])
     .where('s.status', '=', 'submitted')
     .where('s.route', 'in', [...routes]);
@@ -396,7 +402,8 @@ export async function signOffQueue(
     .limit(limit)
     .offset(offset)
     .execute();
-  return rows.map((r) => ({
+  const total = rows[0]?.total ?? (await countSignOffQueue(tx, routes, teamIds));
+  const entries = rows.map((r) => ({
     planId: r.id,
     personId: r.person_id,
     personName: `${r.given_name} ${r.family_name}`,
@@ -408,6 +415,7 @@ export async function signOffQueue(
     submittedAt: r.submitted_at ?? new Date(0),
     stepSince: r.escalated_at ?? r.submitted_at ?? new Date(0),
   }));
+  return { entries, total };
 }
 
 /** How many plans `signOffQueue` would list in all. */

@@ -23,7 +23,7 @@ import {
   type PlannedReviewRule,
   type UnplannedReview,
 } from './rules.js';
-import { countDueReviews, dueReviews, insertReviews, type DueReview } from './store.js';
+import { dueReviews, insertReviews, type DueReview } from './store.js';
 
 export interface ReviewServiceDeps {
   db: Db;
@@ -195,10 +195,14 @@ export function createReviewService(deps: ReviewServiceDeps) {
       const page = options.page ?? 1;
       const teams = whole ? null : p.teamIds;
       return inPartnership(db, p.partnershipId, async (tx) => {
-        const [reviews, counts] = await Promise.all([
-          dueReviews(tx, teams, today, until, pageSize, (page - 1) * pageSize),
-          countDueReviews(tx, teams, today, until),
-        ]);
+        const { reviews, ...counts } = await dueReviews(
+          tx,
+          teams,
+          today,
+          until,
+          pageSize,
+          (page - 1) * pageSize,
+        );
         await audit(tx, ctx, {
           action: 'list',
           recordType: 'review',

@@ -64,7 +64,9 @@ export interface DueReview {
 
 /**
  * Outstanding reviews for people in the given teams (null: the whole partnership), due on or
- * before `until`, earliest due first. Overdue means due before `today`.
+ * before `until`, earliest due first, a page at a time, with how many there are in all and how
+ * many of those are overdue (due before `today`). The totals come in the same statement (one
+ * round trip: this is every team's work list); when the page is empty they are counted apart.
  */
 export async function dueReviews(
   tx: Tx,
@@ -73,8 +75,9 @@ export async function dueReviews(
   until: string,
   limit: number,
   offset = 0,
-): Promise<DueReview[]> {
-  if (teamIds !== null && teamIds.length === 0) return [];
+): Promise<{ reviews: DueReview[]; total: number; overdue: number }> {
+  if (teamIds !== null && teamIds.length === 0) return { reviews: [], total: 0, overdue: 0 };
+  const inTeams = teamIds === null ? sql`true` : sql`c.team_id = any(${[...teamIds]}::uuid[])`;
   let q = tx
     .selectFrom('reviews as r')
     .innerJoin('people as p', 'p.id', 'r.person_id')
@@ -91,23 +94,35 @@ export async function dueReviews(
       'r.rule',
       'r.earliest_on',
       'r.due_on',
+      sql<number>`(select count(*)::int from reviews c
+                    where c.status = 'due' and c.due_on <= ${until} and ${inTeams})`.as('total'),
+      sql<number>`(select count(*)::int from reviews c
+                    where c.status = 'due' and c.due_on < ${today} and c.due_on <= ${until}
+                      and ${inTeams})`.as('overdue'),
     ])
     .where('r.status', '=', 'due')
     .where('r.due_on', '<=', until);
   if (teamIds !== null) q = q.where('r.team_id', 'in', [...teamIds]);
   const rows = await q.orderBy('r.due_on').orderBy('r.id').limit(limit).offset(offset).execute();
-  return rows.map((r) => ({
-    id: r.id,
-    personId: r.person_id,
-    personName: `${r.given_name} ${r.family_name}`,
-    teamName: r.team_name,
-    coordinatorName: r.coordinator_name,
-    kind: r.kind,
-    rule: r.rule,
-    earliestOn: r.earliest_on,
-    dueOn: r.due_on,
-    overdue: r.due_on < today,
-  }));
+  const first = rows[0];
+  const counts = first
+    ? { total: first.total, overdue: first.overdue }
+    : await countDueReviews(tx, teamIds, today, until);
+  return {
+    ...counts,
+    reviews: rows.map((r) => ({
+      id: r.id,
+      personId: r.person_id,
+      personName: `${r.given_name} ${r.family_name}`,
+      teamName: r.team_name,
+      coordinatorName: r.coordinator_name,
+      kind: r.kind,
+      rule: r.rule,
+      earliestOn: r.earliest_on,
+      dueOn: r.due_on,
+      overdue: r.due_on < today,
+    })),
+  };
 }
 
 /** How many outstanding reviews `dueReviews` would list in all, and how many are overdue. */
