@@ -14,7 +14,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, db?: Db): Promise<TestApp> {
+/**
+ * `now`: the app's clock. Tests whose data is dated from "today" (budgets run from 1 April, for
+ * example) pass a fixed day, so that they do not depend on the day they run.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  db?: Db,
+  now: () => Date = () => new Date(),
+): Promise<TestApp> {
   const database = db ?? (await freshDb());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -23,7 +31,7 @@ export async function startTestApp(env: Record<string, string> = {}, db?: Db): P
     SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000',
     ...env,
   });
-  const app = await buildServer({ config, db: database, now: () => new Date() });
+  const app = await buildServer({ config, db: database, now });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,

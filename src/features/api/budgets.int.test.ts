@@ -38,8 +38,11 @@ import {
 import { problemSchema } from './schemas.ts';
 import { call, createApiClient, type ApiResponse, type TestApiClient } from './test-helpers.ts';
 
-const now = () => new Date();
-const today = todayInLondon();
+// A fixed day well into a financial year: the data below is dated from its 1 April, and must
+// be in the past whatever day the tests run.
+const NOW = new Date('2026-11-24T12:00:00Z');
+const now = () => NOW;
+const today = todayInLondon(NOW);
 const year = financialYearOf(today);
 const yearStart = `${year}-04-01`;
 /** A day in the financial year, n days after it starts (and before today when n is small). */
@@ -89,7 +92,7 @@ const SAM_ROWS = [
 ];
 
 before(async () => {
-  t = await startTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' });
+  t = await startTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' }, undefined, now);
   const db = t.db;
   a = await createPartnership(db, 'A');
   b = await createPartnership(db, 'B');

@@ -24,8 +24,11 @@ import { importStatement } from '../statements/index.ts';
 import { doc, makeBudgets, paItem, personWithApprovedPlan } from './fixtures.int-support.ts';
 import { createPaymentsService, financialYearOf } from './index.ts';
 
-const now = () => new Date();
-const today = todayInLondon();
+// A fixed day well into a financial year: the data below is dated from its 1 April, and must
+// be in the past whatever day the tests run.
+const NOW = new Date('2026-11-24T12:00:00Z');
+const now = () => NOW;
+const today = todayInLondon(NOW);
 const year = financialYearOf(today);
 const yearStart = `${year}-04-01`;
 /** A day in the financial year, n days after it starts. */
@@ -73,7 +76,7 @@ let commissioner: TestUser;
 let personId = '';
 
 before(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, undefined, now);
   const db = t.db;
   p = await createPartnership(db, 'Panel');
   finance = await createUser(db, p, ['finance_officer'], { name: 'Fran Finance' });
