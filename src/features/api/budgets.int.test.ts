@@ -17,14 +17,20 @@ import {
 } from '../../../test/support/factories.ts';
 import { ctxFor } from '../../../test/support/submitted-plans.ts';
 import { inPartnership } from '../../platform/db/database.ts';
-import { todayInLondon, type CivilDate } from '../../platform/dates.ts';
-import { createBudgetsService, createPaymentsService, financialYearOf } from '../budgets/index.ts';
+import type { CivilDate } from '../../platform/dates.ts';
+import { createBudgetsService, createPaymentsService } from '../budgets/index.ts';
 import {
+  day,
+  ddmmyyyy,
   doc,
   makeBudgets,
+  now,
   paItem,
   personWithApprovedPlan,
   providerItem,
+  today,
+  year,
+  yearStart,
 } from '../budgets/fixtures.int-support.ts';
 import { balanceByKey } from '../ledger/index.ts';
 import { importStatement } from '../statements/index.ts';
@@ -37,21 +43,6 @@ import {
 } from './budgets-schemas.ts';
 import { problemSchema } from './schemas.ts';
 import { call, createApiClient, type ApiResponse, type TestApiClient } from './test-helpers.ts';
-
-// A fixed day well into a financial year: the data below is dated from its 1 April, and must
-// be in the past whatever day the tests run.
-const NOW = new Date('2026-11-24T12:00:00Z');
-const now = () => NOW;
-const today = todayInLondon(NOW);
-const year = financialYearOf(today);
-const yearStart = `${year}-04-01`;
-/** A day in the financial year, n days after it starts (and before today when n is small). */
-const day = (n: number): CivilDate => {
-  const d = new Date(`${yearStart}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10) as CivilDate;
-};
-const ddmmyyyy = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 
 let t: TestApp;
 let a: TestPartnership;

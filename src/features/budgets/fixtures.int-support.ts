@@ -2,8 +2,25 @@
 // never by the application): people with an approved plan stored as planning stores it, and
 // their budgets made by the real createBudgetsForApprovedPlan.
 import { inPartnership, type Db } from '../../platform/db/database.js';
+import { todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { planDocumentSchema, type PlanDocument } from '../planning/index.js';
+import { addDays, financialYearOf } from './rules.js';
 import { createBudgetsForApprovedPlan, type ApprovedPlan, type CreatedBudgets } from './service.js';
+
+/**
+ * The clock for tests whose data is dated from the financial year's 1 April: a fixed day well
+ * into the year, so that their days are in the past whatever day the tests run.
+ */
+export const NOW = new Date('2026-11-24T12:00:00Z');
+export const now = (): Date => NOW;
+export const today = todayInLondon(NOW);
+export const year = financialYearOf(today);
+export const yearStart = `${String(year)}-04-01` as CivilDate;
+/** A day in that financial year, n days after it starts. */
+export const day = (n: number): CivilDate => addDays(yearStart, n);
+/** A civil date as statements write it: DD/MM/YYYY. */
+export const ddmmyyyy = (d: string): string =>
+  `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 
 export interface Fixture {
   partnershipId: string;

@@ -17,27 +17,22 @@ import {
 } from '../../../test/support/factories.ts';
 import { ctxFor } from '../../../test/support/submitted-plans.ts';
 import { inPartnership } from '../../platform/db/database.ts';
-import { todayInLondon, type CivilDate } from '../../platform/dates.ts';
 import { formatPounds, pence } from '../../platform/money.ts';
 import { balanceByKey } from '../ledger/index.ts';
 import { importStatement } from '../statements/index.ts';
-import { doc, makeBudgets, paItem, personWithApprovedPlan } from './fixtures.int-support.ts';
-import { createPaymentsService, financialYearOf } from './index.ts';
+import {
+  day,
+  ddmmyyyy,
+  doc,
+  makeBudgets,
+  now,
+  paItem,
+  personWithApprovedPlan,
+  today,
+  yearStart,
+} from './fixtures.int-support.ts';
+import { createPaymentsService } from './index.ts';
 
-// A fixed day well into a financial year: the data below is dated from its 1 April, and must
-// be in the past whatever day the tests run.
-const NOW = new Date('2026-11-24T12:00:00Z');
-const now = () => NOW;
-const today = todayInLondon(NOW);
-const year = financialYearOf(today);
-const yearStart = `${year}-04-01`;
-/** A day in the financial year, n days after it starts. */
-const day = (n: number): CivilDate => {
-  const d = new Date(`${yearStart}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10) as CivilDate;
-};
-const ddmmyyyy = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 const money = (p: number) => formatPounds(pence(p));
 
 const GYM = {
