@@ -63,6 +63,16 @@ export function todayInLondon(now: Date = new Date()): CivilDate {
   return parseCivilDate(`${get('year')}-${get('month')}-${get('day')}`);
 }
 
+/** The day `days` days after (or, if negative, before) a `YYYY-MM-DD` date, in UTC day arithmetic. */
+export function addDays(date: string, days: number): CivilDate {
+  if (!Number.isInteger(days)) throw new RangeError(`not a whole number of days: ${String(days)}`);
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d + days));
+  if (t.getUTCFullYear() < 1 || t.getUTCFullYear() > 9999)
+    throw new RangeError('date out of range');
+  return t.toISOString().slice(0, 10) as CivilDate;
+}
+
 export function compareCivilDates(a: CivilDate, b: CivilDate): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -13,7 +13,7 @@
 // - A client contribution (a weekly amount from the financial assessment) applies to council
 //   streams only, never to section 117 after-care (`section-117-*`) nor NHS money.
 import { pence, type Pence } from '../../platform/money.js';
-import type { CivilDate } from '../../platform/dates.js';
+import { addDays, type CivilDate } from '../../platform/dates.js';
 
 export type FundingBody = 'council' | 'nhs';
 export type Holding =
@@ -33,9 +33,7 @@ export function fromDayNumber(n: number): CivilDate {
   return new Date(n * DAY_MS).toISOString().slice(0, 10) as CivilDate;
 }
 
-export function addDays(d: string, days: number): CivilDate {
-  return fromDayNumber(dayNumber(d) + days);
-}
+export { addDays };
 
 /** Days from a to b inclusive (0 when b is before a). */
 export function daysInclusive(a: string, b: string): number {

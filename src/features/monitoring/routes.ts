@@ -4,7 +4,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from '../../platform/http/app.js';
 import type { Db } from '../../platform/db/database.js';
-import { civilDateFromParts, todayInLondon, type CivilDate } from '../../platform/dates.js';
+import {
+  addDays,
+  civilDateFromParts,
+  todayInLondon,
+  type CivilDate,
+} from '../../platform/dates.js';
 import { Invalid, type FieldError } from '../../platform/http/errors.js';
 import { describeErrors, field } from '../../platform/http/forms.js';
 import { LIST_PAGE_SIZE, paging, readPage } from '../../platform/http/paging.js';
@@ -43,12 +48,6 @@ export function categoryLabel(c: string): string {
     (PLAN_ITEM_CATEGORY_LABELS as Record<string, string>)[c as PlanItemCategory] ??
     c
   );
-}
-
-function addDays(d: CivilDate, n: number): CivilDate {
-  return new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000)
-    .toISOString()
-    .slice(0, 10) as CivilDate;
 }
 
 function suggestedReasons(details: FlagDetails): string {

@@ -22,6 +22,7 @@ import {
   CivilDateSchema,
   compareCivilDates,
   daysInMonth,
+  addDays,
   parseCivilDate,
   type CivilDate,
 } from '../../platform/dates.js';
@@ -41,15 +42,7 @@ function format(y: number, m: number, d: number): CivilDate {
 }
 
 /** The date `days` days after (or, if negative, before) `date`. */
-export function addDays(date: CivilDate, days: number): CivilDate {
-  if (!Number.isInteger(days)) throw new RangeError(`not a whole number of days: ${String(days)}`);
-  const [y, m, d] = partsOf(date);
-  const t = new Date(Date.UTC(y, m - 1, d + days));
-  if (t.getUTCFullYear() < 1 || t.getUTCFullYear() > 9999) {
-    throw new RangeError('date out of range');
-  }
-  return format(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
-}
+export { addDays };
 
 /**
  * The date `months` calendar months after (or before) `date`, by the "corresponding date" rule:
