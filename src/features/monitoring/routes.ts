@@ -1,6 +1,7 @@
 // The finance queue (issue 5 point 7): open monitoring flags, oldest first, and a page for each
 // flag with the proportionate actions: dismiss with a reason, record that the person was
-// contacted, propose a recovery with the written-notice details, confirm a proposed recovery.
+// contacted, propose a recovery with the written-notice details, confirm or withdraw a proposed
+// recovery.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from '../../platform/http/app.js';
 import type { Db } from '../../platform/db/database.js';
@@ -25,6 +26,7 @@ import {
   type FlagDetails,
 } from './rules.js';
 import { createMonitoringService } from './service.js';
+import { withdrawRecovery } from './withdraw.js';
 
 export interface RouteDeps {
   db: Db;
@@ -255,6 +257,31 @@ export function monitoringRoutes(deps: RouteDeps) {
         throw error;
       }
       return done(reply, `Recovery confirmed and recorded on the ledger`);
+    });
+
+    app.post('/finance/recoveries/:id/withdraw', async (req, reply) => {
+      const user = currentUser(req, 'finance_officer');
+      const flagId = field(req.body, 'flagId');
+      const withdrawReason = field(req.body, 'withdrawReason');
+      let withdrawn: { flagId: string | null };
+      try {
+        withdrawn = await withdrawRecovery(deps, user, param(req, 'id'), withdrawReason, req.ip);
+      } catch (error) {
+        if (error instanceof Invalid && /^[0-9a-f-]{36}$/.test(flagId)) {
+          (req.params as Record<string, string>).id = flagId;
+          return renderFlag(req, reply, {
+            values: { withdrawReason },
+            errors: error.errors,
+            status: 400,
+          });
+        }
+        throw error;
+      }
+      reply.flash('Recovery withdrawn: nothing was taken from the account');
+      return reply.redirect(
+        withdrawn.flagId ? `/finance/monitoring/${withdrawn.flagId}` : '/finance/monitoring',
+        303,
+      );
     });
   };
 }

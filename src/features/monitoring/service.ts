@@ -1,7 +1,8 @@
 // Light-touch monitoring in the database (issue 5 point 7): computing flags for holding accounts
 // (after a statement import and from the daily job), the finance queue, and its proportionate
 // actions: dismiss with a reason, record that the person was contacted, propose a recovery with
-// the written-notice details, confirm it (a ledger posting, refused beyond the balance).
+// the written-notice details, confirm it (a ledger posting, refused beyond the balance) or
+// withdraw it (nothing was posted, so nothing is reversed).
 // Finance officers only; every action is audited in the same transaction.
 import { sql } from 'kysely';
 import { inPartnership, type Db, type Tx } from '../../platform/db/database.js';
@@ -259,7 +260,7 @@ export interface QueueFlag {
   version: number;
 }
 
-function requireFinance(principal: Principal): void {
+export function requireFinance(principal: Principal): void {
   if (!hasRole(principal, 'finance_officer'))
     throw new Forbidden('Only finance officers can see and act on monitoring flags');
 }
@@ -321,6 +322,8 @@ export interface RecoveryRecord {
   status: RecoveryStatus;
   proposedAt: Date;
   confirmedAt: Date | null;
+  /** Why it was withdrawn (null unless withdrawn). */
+  withdrawalReason: string | null;
 }
 
 export function createMonitoringService(deps: MonitoringDeps) {
@@ -428,6 +431,11 @@ export function createMonitoringService(deps: MonitoringDeps) {
           .where('flag_id', '=', flagId)
           .orderBy('proposed_at')
           .execute();
+        // The withdrawal columns (migration 0013) are read here, not in statements' table types.
+        const withdrawn = await sql<{ id: string; withdrawal_reason: string }>`
+          select id, withdrawal_reason from recoveries
+           where flag_id = ${flagId}::uuid and status = 'withdrawn'`.execute(tx);
+        const whyWithdrawn = new Map(withdrawn.rows.map((w) => [w.id, w.withdrawal_reason]));
         await audit(tx, ctxOf(principal, ip), {
           action: 'read',
           recordType: 'monitoring_flag',
@@ -450,6 +458,7 @@ export function createMonitoringService(deps: MonitoringDeps) {
             status: r.status,
             proposedAt: r.proposed_at,
             confirmedAt: r.confirmed_at,
+            withdrawalReason: whyWithdrawn.get(r.id) ?? null,
           })),
         };
       });
