@@ -4,7 +4,7 @@
 // the page cursors. Money is whole pence in fields ending Pence, as everywhere in the API.
 import { z } from 'zod';
 import { Invalid } from '../../platform/http/errors.js';
-import type { BudgetForApi, RunForApi } from '../budgets/index.js';
+import { maskAccountReference, type BudgetForApi, type RunForApi } from '../budgets/index.js';
 import type { CardCursor, CardTransactionView, SpendByItem } from '../statements/index.js';
 import {
   ACCOUNT_KINDS,
@@ -213,10 +213,10 @@ export const budgetSchema = z.strictObject({
       description:
         'What the holding account holds, on the ledger, in whole pence; null when nothing is paid to one (managed)',
     }),
-  payee: z
-    .strictObject({ name: z.string(), reference: z.string() })
-    .nullable()
-    .meta({ description: 'Who the payments go to and their account or card reference' }),
+  payee: z.strictObject({ name: z.string(), reference: z.string() }).nullable().meta({
+    description:
+      'Who the payments go to and their account or card reference (a bank account or card number shows only its last 4 digits)',
+  }),
   nextPayment: z
     .strictObject({
       dueOn: civilDate,
@@ -299,7 +299,7 @@ export function budgetToJson(b: BudgetForApi, money: BudgetMoney): z.output<type
     heldPence: money.held,
     payee:
       r.payeeName !== null && r.payeeReference !== null
-        ? { name: r.payeeName, reference: r.payeeReference }
+        ? { name: r.payeeName, reference: maskAccountReference(r.payeeReference) }
         : null,
     nextPayment:
       next && (next.status === 'due' || next.status === 'in_run')
@@ -515,7 +515,10 @@ export const paymentRunSchema = z.strictObject({
         personName: z.string(),
         fundingBody: z.enum(FUNDING_BODIES),
         payee: z.string(),
-        accountReference: z.string(),
+        accountReference: z.string().meta({
+          description:
+            'The account or card reference (a bank account or card number shows only its last 4 digits; the payment file has it whole)',
+        }),
         amountPence: pence('The payment'),
         reference: z.string().meta({
           description:
@@ -569,7 +572,7 @@ export function runToJson(x: RunForApi, offset: number): z.output<typeof payment
       personName: l.personName,
       fundingBody: l.body,
       payee: l.payee,
-      accountReference: l.accountReference,
+      accountReference: maskAccountReference(l.accountReference),
       amountPence: l.amount,
       reference: l.reference,
       dueOn: l.dueOn,

@@ -17,3 +17,5 @@ export {
   paymentRunsForApi,
 } from './api-reads.js';
 export type { BudgetForApi, PlannedItem, RunForApi } from './api-reads.js';
+// Account references as shown outside the payee and account details page.
+export { maskAccountReference } from './accounts-rules.js';

@@ -17,6 +17,8 @@ import { formatPounds, parsePounds, pence } from '../../platform/money.js';
 import type { PersonPanel } from '../people/index.js';
 import { PLAN_ITEM_CATEGORY_LABELS } from '../planning/index.js';
 import { NEVER_BUY_LABELS } from '../statements/index.js';
+import { maskAccountReference } from './accounts-rules.js';
+import { paymentAccountRoutes } from './accounts-routes.js';
 import { createMoneyPanel } from './panel.js';
 import { createPaymentsService } from './payments.js';
 import { financialYearLabel } from './rules.js';
@@ -82,6 +84,7 @@ const HOLDING_LABELS: Record<string, string> = {
 export function paymentRoutes(deps: RouteDeps) {
   const service = createPaymentsService(deps);
   return (app: FastifyInstance): void => {
+    paymentAccountRoutes(deps)(app);
     const renderList = async (
       req: FastifyRequest,
       reply: FastifyReply,
@@ -169,7 +172,11 @@ export function paymentRoutes(deps: RouteDeps) {
         columnWidth: 'full',
         run: { ...view.run, total: pence(view.run.total) },
         summary: view.summary,
-        lines: view.lines.map((l) => ({ ...l, amount: pence(l.amount) })),
+        lines: view.lines.map((l) => ({
+          ...l,
+          amount: pence(l.amount),
+          accountReference: maskAccountReference(l.accountReference),
+        })),
         preparedByMe: view.run.preparedBy === user.userId,
         paging: paging(`/payments/${id}`, {}, page, view.summary.count, RUN_PAGE_SIZE),
       });
