@@ -1,6 +1,7 @@
 // Demo data: one fictional partnership with its council, ICB and mental health trust, a user
 // for every role, and fictional people. Everything here is invented.
 import { DEMO_RAS, rasVersionSchema } from '../allocation/index.js';
+import { sql, type Generated } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { hashPassword } from '../../platform/auth/passwords.js';
 import type { Role } from '../../platform/auth/roles.js';
@@ -94,19 +95,50 @@ export const DEMO_USERS: DemoUser[] = [
   },
 ];
 
+/** The steps after the people (tests replace one to make it fail part-way). */
+export interface DemoSteps {
+  plans: typeof seedDemoPlans;
+  money: typeof seedDemoMoney;
+}
+
+export interface SeedDemoOptions {
+  now?: () => Date;
+  steps?: Partial<DemoSteps>;
+  /** Told when a half-made demo partnership is set aside (the command line prints it). */
+  notice?: (message: string) => void;
+}
+
 /**
- * Creates the demo partnership unless it exists. Returns true when it created it. The people,
- * users and assessments are made in one transaction; the support plans, budgets, payment runs
- * and card statement then go through the real services (each its own transaction), dated
- * relative to `now` (the seed day) so the demo always looks current.
+ * Creates the demo partnership unless it exists complete. Returns true when it created it. The
+ * people, users and assessments are made in one transaction; the support plans, budgets,
+ * payment runs and card statement then go through the real services (each its own
+ * transaction), dated relative to `now` (the seed day) so the demo always looks current. Each
+ * finished step is recorded in seed_runs ('demo-people', 'demo-plans', then 'demo' when all is
+ * done). A demo partnership without 'demo' was left half made by a run that failed: it cannot
+ * be deleted (the ledger and the audit trail are append-only), so it is set aside (see
+ * setAsideDemo) and the demo is made again, whole.
  */
-export async function seedDemo(db: Db, options: { now?: () => Date } = {}): Promise<boolean> {
+export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<boolean> {
   const existing = await db.system
     .selectFrom('partnerships')
     .select('id')
     .where('code', '=', DEMO_PARTNERSHIP_CODE)
     .executeTakeFirst();
-  if (existing) return false;
+  if (existing) {
+    const done = await seedSteps(db, existing.id);
+    if (done.includes(DEMO_SEED)) return false;
+    const code = await setAsideDemo(db, existing.id);
+    (options.notice ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+      `The demo partnership was left half made by an earlier run (${
+        done.includes('demo-plans')
+          ? 'the payment runs and card statement'
+          : done.includes('demo-people')
+            ? 'the support plans and money'
+            : 'its people'
+      } did not finish). It is set aside as "${code}", its users can no longer sign in, and the demo is made again.`,
+    );
+  }
+  const steps: DemoSteps = { plans: seedDemoPlans, money: seedDemoMoney, ...options.steps };
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const made = await db.system.transaction().execute(async (tx) => {
     const partnership = await tx
@@ -193,6 +225,11 @@ export async function seedDemo(db: Db, options: { now?: () => Date } = {}): Prom
       .executeTakeFirstOrThrow();
     const people = await seedDemoPeople(tx, { partnershipId: pid, orgs, teams, userIds });
     await seedDemoAssessments(tx, { partnershipId: pid, rasVersionId: rasRow.id, ras }, people);
+    await tx
+      .withTables<SeedTables>()
+      .insertInto('seed_runs')
+      .values({ partnership_id: pid, seed: 'demo-people' })
+      .execute();
     return { partnershipId: pid, actors, people };
   });
   const ctx = {
@@ -200,7 +237,64 @@ export async function seedDemo(db: Db, options: { now?: () => Date } = {}): Prom
     partnershipName: DEMO_PARTNERSHIP_NAME,
     today: todayInLondon((options.now ?? (() => new Date()))()),
   };
-  const plans = await seedDemoPlans(db, ctx);
-  await seedDemoMoney(db, ctx, plans);
+  const plans = await steps.plans(db, ctx);
+  await recordStep(db, made.partnershipId, 'demo-plans');
+  await steps.money(db, ctx, plans);
+  await recordStep(db, made.partnershipId, DEMO_SEED);
   return true;
+}
+
+const DEMO_SEED = 'demo';
+
+// seed_runs (migration 0013), typed here: only the seed reads and writes it.
+type SeedTables = {
+  seed_runs: { partnership_id: string; seed: string; completed_at: Generated<Date> };
+};
+
+async function seedSteps(db: Db, partnershipId: string): Promise<string[]> {
+  const rows = await db.system
+    .withTables<SeedTables>()
+    .selectFrom('seed_runs')
+    .select('seed')
+    .where('partnership_id', '=', partnershipId)
+    .execute();
+  return rows.map((r) => r.seed);
+}
+
+async function recordStep(db: Db, partnershipId: string, seed: string): Promise<void> {
+  await db.system
+    .withTables<SeedTables>()
+    .insertInto('seed_runs')
+    .values({ partnership_id: partnershipId, seed })
+    .execute();
+}
+
+/**
+ * Sets a half-made demo partnership aside, in one transaction: its code becomes
+ * demo-incomplete-N, and its users are disabled, without a password, under an email address
+ * of their own (name+incomplete-N@…) so the demo's addresses are free again. Nothing is
+ * deleted. Returns the new code.
+ */
+export async function setAsideDemo(db: Db, partnershipId: string): Promise<string> {
+  return db.system.transaction().execute(async (tx) => {
+    const taken = await tx
+      .selectFrom('partnerships')
+      .select('code')
+      .where('code', 'like', `${DEMO_PARTNERSHIP_CODE}-incomplete-%`)
+      .execute();
+    let n = taken.length + 1;
+    while (taken.some((t) => t.code === `${DEMO_PARTNERSHIP_CODE}-incomplete-${String(n)}`)) n++;
+    const code = `${DEMO_PARTNERSHIP_CODE}-incomplete-${String(n)}`;
+    await tx
+      .updateTable('partnerships')
+      .set({ code, name: `${DEMO_PARTNERSHIP_NAME} (incomplete, set aside)` })
+      .where('id', '=', partnershipId)
+      .execute();
+    await sql`
+      update users
+         set email = regexp_replace(email, '@', ${`+incomplete-${String(n)}@`}),
+             password_hash = null, disabled_at = coalesce(disabled_at, now())
+       where partnership_id = ${partnershipId}::uuid`.execute(tx);
+    return code;
+  });
 }
