@@ -1,4 +1,4 @@
--- Issue 5 follow-ups. Decision: docs/decisions/0018-payment-accounts-recoveries-demo-seed.md.
+-- Issue 5 follow-ups. Decision: docs/decisions/0019-payment-accounts-recovery-withdrawal-demo-seed.md.
 --
 -- 1. Payee and account details of each holding account (direct payment, third party, ISF):
 --    the payee's name and a UK bank account, a prepaid card reference or the holding
