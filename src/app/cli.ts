@@ -11,7 +11,7 @@ import { importCommand } from '../features/imports/cli.js';
 import { statementsImportCommand } from '../features/statements/index.js';
 import { monitoringCommand, monitorImported } from '../features/monitoring/index.js';
 import { allocationCommand } from '../features/allocation/cli.js';
-import { paymentsCommand } from '../features/budgets/cli.js';
+import { budgetsCommand, paymentsCommand } from '../features/budgets/cli.js';
 
 async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -105,6 +105,7 @@ export function buildCli(config: Config): Command {
   program.addCommand(monitoringCommand((fn) => withDb(config, fn)));
   program.addCommand(allocationCommand((fn) => withDb(config, fn)));
   program.addCommand(paymentsCommand((fn) => withDb(config, fn)));
+  program.addCommand(budgetsCommand((fn) => withDb(config, fn)));
   return program;
 }
 

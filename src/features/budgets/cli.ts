@@ -19,6 +19,8 @@ import { Conflict, DomainError } from '../../platform/http/errors.js';
 import { formatPounds, pence } from '../../platform/money.js';
 import { createPaymentsService, DEFAULT_BATCH_SIZE } from './payments.js';
 import type { RunRecord } from './store.js';
+import { renewBudgetsForYear } from './renew.js';
+import { financialYearLabel, financialYearOf } from './rules.js';
 
 type WithDb = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
 
@@ -206,5 +208,58 @@ export function paymentsCommand(withDb: WithDb): Command {
         }
       },
     );
+  return command;
+}
+
+// pooled budgets renew --partnership CODE [--year YYYY] [--batch-size N]
+// Makes the budgets of a financial year (this one by default) for every person whose signed-off
+// plan is still in force on its 1 April. Idempotent: run it daily from 1 April (or in March for
+// the coming year, so the first payment run of the year finds the lines); a second run, or a run
+// after one stopped half way, makes only what is missing.
+export function budgetsCommand(withDb: WithDb): Command {
+  const command = new Command('budgets').description('Budgets from signed-off plans');
+  command
+    .command('renew')
+    .description(
+      "Make a financial year's budgets for everyone whose signed-off plan carries on into it",
+    )
+    .requiredOption('--partnership <code>', 'the partnership code')
+    .option(
+      '--year <yyyy>',
+      'the financial year by the year it starts in (2027 = 2027/28)',
+      (v) => {
+        const n = Number(v);
+        if (!/^\d{4}$/.test(v) || n < 2000 || n > 2200)
+          throw new InvalidArgumentError('Not a year like 2027');
+        return n;
+      },
+    )
+    .option('--batch-size <n>', 'people in each database transaction', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('Not a positive number');
+      return n;
+    })
+    .action(async (opts: { partnership: string; year?: number; batchSize?: number }) => {
+      await withDb(async (db) => {
+        const p = await db.system
+          .selectFrom('partnerships')
+          .select('id')
+          .where('code', '=', opts.partnership)
+          .executeTakeFirst();
+        if (!p) {
+          console.error(`There is no partnership with code "${opts.partnership}".`);
+          process.exitCode = 2;
+          return;
+        }
+        const year = opts.year ?? financialYearOf(todayInLondon());
+        const r = await renewBudgetsForYear(db, p.id, year, {
+          ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+          onBatch: (so) => console.log(`${count(so.people)} people renewed so far.`),
+        });
+        console.log(
+          `Made ${count(r.budgets)} budgets for ${count(r.people)} people for ${financialYearLabel(year)}.`,
+        );
+      });
+    });
   return command;
 }

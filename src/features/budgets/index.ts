@@ -3,6 +3,8 @@
 export { createBudgetsForApprovedPlan, createBudgetsService } from './service.js';
 export type { ApprovedPlan, BudgetPanel, BudgetsService, CreatedBudgets } from './service.js';
 export { createPaymentsService } from './payments.js';
+export { renewBudgetsForYear } from './renew.js';
+export type { RenewalResult } from './renew.js';
 export type { PaymentsService, RunPreview } from './payments.js';
 export { financialYearOf, periodOf, periodsOf, paymentFile } from './rules.js';
 // For the generator (issue 5 point 9): the same budget, schedule and reference rules as the app.

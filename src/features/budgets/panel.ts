@@ -77,7 +77,7 @@ async function moneyPanelIn(tx: Tx, personId: string, at: Date): Promise<MoneyPa
           {
             holdingAccountId: s.budget.holdingAccountId,
             from: s.budget.startsOn,
-            to: yearEnd(s.budget.financialYear),
+            to: s.budget.endsOn ?? yearEnd(s.budget.financialYear),
           },
         ]
       : [],

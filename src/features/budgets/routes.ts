@@ -21,7 +21,7 @@ import { maskAccountReference } from './accounts-rules.js';
 import { paymentAccountRoutes } from './accounts-routes.js';
 import { createMoneyPanel } from './panel.js';
 import { createPaymentsService } from './payments.js';
-import { financialYearLabel } from './rules.js';
+import { addDays, financialYearLabel } from './rules.js';
 import { createBudgetsService } from './service.js';
 
 export interface RouteDeps {
@@ -399,6 +399,10 @@ export function budgetPanel(deps: RouteDeps): PersonPanel {
           holding: HOLDING_LABELS[s.budget.holding] ?? s.budget.holding,
           amount: pence(s.budget.amount),
           balance: pence(s.balance),
+          startsOn: s.budget.startsOn,
+          endsOn: s.budget.endsOn,
+          // The day the new plan version took over (the day after the old budget's end).
+          replacedFrom: s.budget.endsOn ? addDays(s.budget.endsOn, 1) : null,
           paysPerson: s.held !== null,
           held: s.held === null ? null : pence(s.held),
           paid: pence(s.paid),

@@ -115,16 +115,23 @@ export function weeklyForDays(weekly: Pence, days: number): Pence {
   return pence(Number(roundDivHalfAway(BigInt(weekly) * BigInt(days), 7n)));
 }
 
-/** The days of each period the support covers, from `from` to the end of the year. */
+/**
+ * The days of each period the support covers, from `from` to the end of the year (or to `to`,
+ * inclusive, when the support ends earlier: a budget replaced by a new plan version).
+ */
 export function coveredPeriods(
   year: number,
   from: string,
+  to?: string,
 ): { period: Period; coveredFrom: CivilDate; days: number }[] {
   const out: { period: Period; coveredFrom: CivilDate; days: number }[] = [];
   for (const p of periodsOf(year)) {
     if (p.end < from) continue;
+    if (to !== undefined && p.start > to) continue;
     const coveredFrom = (from > p.start ? from : p.start) as CivilDate;
-    out.push({ period: p, coveredFrom, days: daysInclusive(coveredFrom, p.end) });
+    const coveredTo = to !== undefined && to < p.end ? to : p.end;
+    const days = daysInclusive(coveredFrom, coveredTo);
+    if (days > 0) out.push({ period: p, coveredFrom, days });
   }
   return out;
 }
@@ -244,9 +251,17 @@ export function planBudgets(input: {
   readonly startsOn: CivilDate;
   readonly streams: readonly StreamForBudget[];
   readonly contributions: readonly { effectiveFrom: string; weeklyPence: Pence }[];
+  /** The last day covered, when before 31 March (a budget ended by a new plan version). */
+  readonly endsOn?: CivilDate;
+  /**
+   * Whether one-off items count (true by default). A renewal for a new financial year leaves
+   * them out: a set-up cost was met in the plan's first year.
+   */
+  readonly oneOffs?: boolean;
 }): BudgetPlan[] {
   const year = financialYearOf(input.startsOn);
-  const covered = coveredPeriods(year, input.startsOn);
+  const covered = coveredPeriods(year, input.startsOn, input.endsOn);
+  const withOneOffs = (input.oneOffs ?? true) && (input.endsOn ?? input.startsOn) >= input.startsOn;
   // Contribution left to take in each period, shared across streams in plan order.
   const contributionLeft = covered.map(({ coveredFrom, days }) =>
     Number(weeklyForDays(weeklyContributionOn(input.contributions, coveredFrom), days)),
@@ -293,7 +308,7 @@ export function planBudgets(input: {
     });
     let oneOff = 0;
     for (const item of s.items) {
-      if (!item.oneOff) continue;
+      if (!item.oneOff || !withOneOffs) continue;
       oneOff += item.annual;
       if (routeOf(s.holding, item.providerKind) === 'payment') {
         if (item.annual > 0)
@@ -331,6 +346,21 @@ export function planBudgets(input: {
     });
   }
   return budgets;
+}
+
+/** A schedule less an amount already paid, taken from its earliest lines (none left at £0). */
+export function carryInto(
+  lines: readonly ScheduleLinePlan[],
+  paidAhead: number,
+): { lines: ScheduleLinePlan[]; carried: number } {
+  let left = Math.max(0, paidAhead);
+  const out: ScheduleLinePlan[] = [];
+  for (const l of lines) {
+    const take = Math.min(left, l.amount);
+    left -= take;
+    if (l.amount - take > 0) out.push({ ...l, amount: pence(l.amount - take) });
+  }
+  return { lines: out, carried: Math.max(0, paidAhead) - left };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { Forbidden, Invalid, NotFound } from '../../platform/http/errors.js';
 import { formatPounds, negate, pence } from '../../platform/money.js';
 import { hasRole } from '../../platform/auth/principal.js';
 import { withPerson, type PersonRecord } from '../people/index.js';
-import { costItem, type PlanDocument } from '../planning/index.js';
+import type { PlanDocument } from '../planning/index.js';
 import {
   balances,
   ensureAccounts,
@@ -25,14 +25,19 @@ import {
   planBudgets,
   routeOf,
   type BudgetPlan,
-  type CostedItem,
   type FundingBody,
-  type StreamForBudget,
+  carryInto,
+  yearStart,
 } from './rules.js';
+import { endBudget, type EndedBudget } from './replace.js';
+import { streamsForBudget } from './streams.js';
+
+export { streamsForBudget };
 import {
   bt,
   budgetsOf,
   commitmentsOf,
+  ledgerAccountOfBudget,
   linesOfBudgets,
   weeklyContributionsOf,
   type BudgetRecord,
@@ -58,9 +63,13 @@ export interface CreatedBudgets {
     amount: number;
     lines: number;
     commitments: number;
+    /** Paid ahead by a replaced budget of the stream and taken off this one's first payments. */
+    carried: number;
   }[];
-  /** Streams that already had a budget for the year (made by this plan or an earlier one). */
+  /** Streams that already had a budget for the year (from this plan, or one still open). */
   existing: string[];
+  /** Budgets of an earlier plan version that this approval ended. */
+  ended?: EndedBudget[];
 }
 
 export const providerKey = (body: FundingBody, name: string) =>
@@ -77,40 +86,21 @@ export function defaultPayee(
   };
 }
 
-/** The plan's streams with their costed items (items that do not cost, or have no stream, are left out). */
-export function streamsForBudget(doc: PlanDocument): StreamForBudget[] {
-  return doc.streams.map((s) => ({
-    id: s.id,
-    name: s.name,
-    body: s.body,
-    holding: s.holding,
-    items: doc.items
-      .filter((i) => i.streamId === s.id)
-      .flatMap((i): CostedItem[] => {
-        const c = costItem(i);
-        if (!c.ok) return [];
-        return [
-          {
-            id: i.id,
-            what: i.what,
-            providerKind: i.provider.kind,
-            providerName: i.provider.name,
-            fourWeekly: c.cost.fourWeekly,
-            oneOff: c.cost.oneOff,
-            annual: c.cost.annual,
-          },
-        ];
-      }),
-  }));
-}
-
 /**
  * Makes the budgets of an approved plan for the financial year its support starts in (the
  * plan's start date, or the approval date): a budget a stream, its four-weekly allocations and
  * client contributions on the ledger, the payment schedule (direct payments, third-party
  * budgets, ISFs, and personal assistants in a mix) and commitments to providers (managed
- * budgets, and provider organisations in a mix). Idempotent: a stream that already has a budget
- * for that year is left as it is and reported in `existing`.
+ * budgets, and provider organisations in a mix).
+ *
+ * A new version signed off while the person has open budgets from an earlier version in that
+ * year replaces them from the later of its start date and its approval date (a new version
+ * cannot change the past): the old budgets end the day before (see replace.ts) and the new ones
+ * are made pro rata from that day; money the old budget of a stream paid ahead for days from
+ * then is carried into the new budget of the same stream (its first payments are less by it).
+ *
+ * Idempotent: a stream that already has a budget from this plan for the year is left as it is
+ * and reported in `existing`.
  *
  * For the integrator: call it inside planning's approval transaction, after markApproved.
  */
@@ -122,11 +112,73 @@ export async function createBudgetsForApprovedPlan(
     person: { id: string; name: string };
     userId: string | null;
     payees?: ReadonlyMap<string, { name: string; reference: string }>;
+    /** When the approval happens (for the time an old budget is marked ended). */
+    at?: Date;
   },
 ): Promise<CreatedBudgets> {
-  const { plan, person, partnershipId } = input;
+  const { plan, person } = input;
   const startsOn = (plan.document.startsOn ?? plan.approvedOn) as CivilDate | null;
   if (!startsOn) throw new Invalid([{ field: 'startsOn', message: 'The plan has no start date' }]);
+  const approvedOn = (plan.approvedOn ?? startsOn) as CivilDate;
+  const latest = approvedOn > startsOn ? approvedOn : startsOn;
+  const firstYear = financialYearOf(latest);
+  // Open budgets of an earlier version: this year's, and a later year's already renewed.
+  const replaced = (await budgetsOf(tx, person.id)).filter(
+    (b) => b.endsOn === null && b.planId !== plan.id && b.financialYear >= firstYear,
+  );
+  if (replaced.length === 0) return makeBudgets(tx, input, { from: startsOn, oneOffs: true });
+  const at = input.at ?? new Date();
+  const endAll = async (year: number, from: CivilDate) => {
+    const ended: EndedBudget[] = [];
+    for (const b of replaced.filter((x) => x.financialYear === year))
+      ended.push(
+        await endBudget(tx, {
+          partnershipId: input.partnershipId,
+          budget: b,
+          from,
+          replacedByPlanId: plan.id,
+          userId: input.userId,
+          at,
+        }),
+      );
+    return ended;
+  };
+  const ended = await endAll(firstYear, latest);
+  const made = await makeBudgets(tx, input, { from: latest, oneOffs: true, ended });
+  const result: CreatedBudgets = { ...made, ended };
+  // A later year renewed from the earlier version is made again from this one, as a renewal.
+  const later = [...new Set(replaced.map((b) => b.financialYear))].filter((y) => y > firstYear);
+  for (const year of later.sort((a, b) => a - b)) {
+    const endedLater = await endAll(year, yearStart(year));
+    const again = await makeBudgets(tx, input, {
+      from: yearStart(year),
+      oneOffs: false,
+      ended: endedLater,
+    });
+    result.created.push(...again.created);
+    result.ended?.push(...endedLater);
+  }
+  return result;
+}
+
+/**
+ * The budgets of a plan from a day to the end of that day's financial year: the work of
+ * approval (and of a renewal for a new year, without one-off items). Streams with an open
+ * budget that year, or one from this plan, are reported in `existing`.
+ */
+export async function makeBudgets(
+  tx: Tx,
+  input: {
+    partnershipId: string;
+    plan: ApprovedPlan;
+    person: { id: string; name: string };
+    userId: string | null;
+    payees?: ReadonlyMap<string, { name: string; reference: string }>;
+  },
+  options: { from: CivilDate; oneOffs: boolean; ended?: readonly EndedBudget[] },
+): Promise<CreatedBudgets> {
+  const { plan, person, partnershipId } = input;
+  const startsOn = options.from;
   const year = financialYearOf(startsOn);
   const contributions = (await weeklyContributionsOf(tx, person.id)).map((c) => ({
     effectiveFrom: c.effectiveFrom,
@@ -136,8 +188,13 @@ export async function createBudgetsForApprovedPlan(
     startsOn,
     streams: streamsForBudget(plan.document),
     contributions,
-  });
-  const have = new Set((await budgetsOf(tx, person.id, year)).map((b) => b.streamId));
+    oneOffs: options.oneOffs,
+  }).filter((b) => options.oneOffs || b.amount > 0);
+  const have = new Set(
+    (await budgetsOf(tx, person.id, year))
+      .filter((b) => b.endsOn === null || b.planId === plan.id)
+      .map((b) => b.streamId),
+  );
   const todo = plans.filter((b) => !have.has(b.streamId));
   const result: CreatedBudgets = {
     created: [],
@@ -230,11 +287,32 @@ export async function createBudgetsForApprovedPlan(
         created_by: input.userId,
       })
       .execute();
-    if (b.lines.length > 0)
+    // Money the replaced budget of this stream paid ahead (into the same holding account) for
+    // days this budget covers: its first payments are less by it, and it moves from this
+    // budget to the old one on the ledger, so each budget's balance stays what it has left.
+    const from = options.ended?.find(
+      (e) => e.streamId === b.streamId && holdingAcc !== null && e.holdingAccountId === holdingAcc,
+    );
+    const { lines, carried } = carryInto(b.lines, from?.paidAhead ?? 0);
+    if (from && carried > 0) {
+      const oldAcc = await ledgerAccountOfBudget(tx, from.budgetId);
+      postings.push({
+        idempotencyKey: `carry:${from.budgetId}:${budgetId}`,
+        kind: 'adjustment',
+        occurredOn: b.startsOn,
+        description: `${b.streamName}: paid ahead by the replaced budget, carried into the new one`,
+        lines: [
+          { accountId: oldAcc, amountPence: pence(carried) },
+          { accountId: budgetAcc, amountPence: negate(pence(carried)) },
+        ],
+        postedBy: input.userId,
+      });
+    }
+    if (lines.length > 0)
       await db
         .insertInto('payment_schedule_lines')
         .values(
-          b.lines.map((l) => {
+          lines.map((l) => {
             const id = randomUUID();
             return {
               id,
@@ -312,7 +390,8 @@ export async function createBudgetsForApprovedPlan(
       budgetId,
       streamId: b.streamId,
       amount: b.amount,
-      lines: b.lines.length,
+      carried,
+      lines: lines.length,
       commitments: b.commitments.length,
     });
   }

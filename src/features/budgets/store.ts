@@ -30,6 +30,9 @@ export interface BudgetRecord {
   holdingAccountId: string | null;
   payeeName: string | null;
   payeeReference: string | null;
+  /** The last day the budget covers when a new plan version replaced it; null while open. */
+  endsOn: CivilDate | null;
+  replacedByPlanId: string | null;
 }
 
 export async function budgetsOf(
@@ -39,7 +42,12 @@ export async function budgetsOf(
 ): Promise<BudgetRecord[]> {
   let q = bt(tx).selectFrom('budgets').selectAll().where('person_id', '=', personId);
   if (financialYear !== undefined) q = q.where('financial_year', '=', financialYear);
-  const rows = await q.orderBy('financial_year', 'desc').orderBy('stream_name').execute();
+  const rows = await q
+    .orderBy('financial_year', 'desc')
+    .orderBy('stream_name')
+    .orderBy('starts_on')
+    .orderBy('created_at')
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     personId: r.person_id,
@@ -55,7 +63,19 @@ export async function budgetsOf(
     holdingAccountId: r.holding_account_id,
     payeeName: r.payee_name,
     payeeReference: r.payee_reference,
+    endsOn: r.ends_on,
+    replacedByPlanId: r.replaced_by_plan_id,
   }));
+}
+
+/** The ledger account of a budget. */
+export async function ledgerAccountOfBudget(tx: Tx, budgetId: string): Promise<string> {
+  const r = await bt(tx)
+    .selectFrom('budgets')
+    .select('ledger_account_id')
+    .where('id', '=', budgetId)
+    .executeTakeFirstOrThrow();
+  return r.ledger_account_id;
 }
 
 export async function weeklyContributionsOf(
@@ -135,7 +155,10 @@ export interface CommitmentRecord {
   what: string;
   providerName: string;
   providerAccountId: string;
+  /** What is committed: the plan's figure, or less when the budget ended early. */
   amount: number;
+  /** The last day covered when the budget ended early (a new plan version). */
+  endsOn: CivilDate | null;
   invoiced: number;
   invoices: { number: string; date: CivilDate; amount: number }[];
 }
@@ -144,15 +167,19 @@ export async function commitmentsOf(
   tx: Tx,
   where: { budgetIds: readonly string[] } | { id: string },
 ): Promise<CommitmentRecord[]> {
-  let q = bt(tx).selectFrom('commitments').selectAll();
+  let q = bt(tx)
+    .selectFrom('commitments as c')
+    .leftJoin('commitment_ends as ce', 'ce.commitment_id', 'c.id')
+    .selectAll('c')
+    .select(['ce.ends_on', 'ce.amount_pence as ended_amount_pence']);
   if ('id' in where) {
     if (!isUuid(where.id)) return [];
-    q = q.where('id', '=', where.id);
+    q = q.where('c.id', '=', where.id);
   } else {
     if (where.budgetIds.length === 0) return [];
-    q = q.where('budget_id', 'in', [...where.budgetIds]);
+    q = q.where('c.budget_id', 'in', [...where.budgetIds]);
   }
-  const rows = await q.orderBy('provider_name').orderBy('what').execute();
+  const rows = await q.orderBy('c.provider_name').orderBy('c.what').execute();
   if (rows.length === 0) return [];
   const invoices = await bt(tx)
     .selectFrom('provider_invoices')
@@ -175,7 +202,8 @@ export async function commitmentsOf(
       what: r.what,
       providerName: r.provider_name,
       providerAccountId: r.provider_account_id,
-      amount: r.amount_pence,
+      amount: r.ended_amount_pence ?? r.amount_pence,
+      endsOn: r.ends_on,
       invoiced: mine.reduce((t, i) => t + i.amount_pence, 0),
       invoices: mine.map((i) => ({
         number: i.invoice_number,

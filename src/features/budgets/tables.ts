@@ -26,6 +26,18 @@ export interface BudgetsTable {
   payee_reference: string | null;
   created_by: string | null;
   created_at: Generated<Date>;
+  /** Set when a new plan version replaced the budget (migration 0012). */
+  ends_on: CivilDate | null;
+  replaced_by_plan_id: string | null;
+  ended_at: Date | null;
+}
+
+export interface CommitmentEndsTable {
+  commitment_id: string;
+  partnership_id: string;
+  ends_on: CivilDate;
+  amount_pence: number;
+  created_at: Generated<Date>;
 }
 
 export interface FinancialAssessmentsTable {
@@ -116,5 +128,6 @@ export type BudgetTables = {
   payment_schedule_lines: PaymentScheduleLinesTable;
   payment_run_lines: PaymentRunLinesTable;
   commitments: CommitmentsTable;
+  commitment_ends: CommitmentEndsTable;
   provider_invoices: ProviderInvoicesTable;
 };
