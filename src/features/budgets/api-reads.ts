@@ -82,7 +82,7 @@ export async function budgetsForApi(
     const document = documents.get(b.planId) ?? null;
     return {
       budget: b,
-      endsOn: yearEnd(b.financialYear),
+      endsOn: b.endsOn ?? yearEnd(b.financialYear),
       nextPayment: mine.find((l) => l.status === 'due' || l.status === 'in_run') ?? null,
       schedule: {
         lines: mine.filter((l) => l.status !== 'cancelled').length,
@@ -99,7 +99,7 @@ export async function budgetsForApi(
 
 /**
  * The stream's items with what each was meant to cost from the budget's start to the end of its
- * year: a recurring item pro rata by days in each four-weekly period (as the budget's own
+ * year (or its end, when a new plan version replaced it): a recurring item pro rata by days in each four-weekly period (as the budget's own
  * allocations are worked out), a one-off item in full.
  */
 function plannedItems(
@@ -108,7 +108,7 @@ function plannedItems(
 ): PlannedItem[] {
   const stream = streamsForBudget(document).find((s) => s.id === b.streamId);
   if (!stream) return [];
-  const covered = coveredPeriods(b.financialYear, b.startsOn);
+  const covered = coveredPeriods(b.financialYear, b.startsOn, b.endsOn ?? undefined);
   return stream.items.map((item) => {
     const fourWeekly = item.fourWeekly;
     const planned =

@@ -28,6 +28,7 @@ import {
   personWithApprovedPlan,
   providerItem,
 } from './fixtures.int-support.ts';
+import { budgetsForApi } from './api-reads.ts';
 import { createPaymentsService } from './payments.ts';
 import { renewBudgetsForYear } from './renew.ts';
 import { planBudgets, yearStart } from './rules.ts';
@@ -414,6 +415,12 @@ test('a managed budget replaced mid-year: its commitment shrinks to what it cove
   assert.equal(newC?.amount_pence, next.amount_pence);
   assert.equal(newC?.ended, null);
   assert.equal(await balanceOf(w, old.ledger_account_id), 5 * 20_000 + 9_286);
+  // The API says when each ended and what each item was planned to cost up to then.
+  const api = await inPartnership(db, w.partnershipId, (tx) => budgetsForApi(tx, x.person.id, Y));
+  const oldApi = api.find((b) => b.budget.id === old.id);
+  assert.equal(oldApi?.endsOn, '2026-08-31');
+  assert.equal(oldApi?.items[0]?.plannedPence, 5 * 20_000 + 9_286);
+  assert.equal(api.find((b) => b.budget.id === next.id)?.endsOn, '2027-03-31');
   await checkInvariants(w, x.person.id);
 });
 
