@@ -21,3 +21,5 @@ export {
 export type { BudgetForApi, PlannedItem, RunForApi } from './api-reads.js';
 // Account references as shown outside the payee and account details page.
 export { maskAccountReference } from './accounts-rules.js';
+// For the demo: payee and account details recorded as a finance officer records them.
+export { createPaymentAccountsService } from './accounts.js';

@@ -77,6 +77,25 @@ test('a failed step leaves a record of how far it got; the next seed sets it asi
   assert.ok((money.rows[0]?.runs ?? 0) > 0);
   assert.equal(money.rows[0]?.imports, 1);
 
+  // Its cards and bank accounts were recorded first: the statement matched the cards, and the
+  // runs pay the bank accounts.
+  const accounts = await sql<{ cards: number; banks: number; matched: number; to_banks: number }>`
+    with demo as (select id from partnerships where code = 'demo')
+    select (select count(*) from payment_accounts where kind = 'card'
+             and partnership_id = (select id from demo))::int as cards,
+           (select count(*) from payment_accounts where kind = 'bank'
+             and partnership_id = (select id from demo))::int as banks,
+           (select count(*) from card_transactions c
+              join ledger_accounts a on a.id = c.holding_account_id
+             where c.partnership_id = (select id from demo) and a.reference like 'BRK 5355 ****%')::int
+             as matched,
+           (select count(*) from payment_run_lines
+             where partnership_id = (select id from demo) and account_reference like '99-01-02 7100%')::int
+             as to_banks`.execute(db.system);
+  const a = accounts.rows[0];
+  assert.ok(a && a.cards === 3 && a.banks > 0, JSON.stringify(a));
+  assert.ok(a.matched > 0 && a.to_banks > 0, JSON.stringify(a));
+
   // Complete: left alone, nothing said.
   notices.length = 0;
   assert.equal(await seedDemo(db, { now, notice: (m) => notices.push(m) }), false);

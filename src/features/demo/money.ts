@@ -1,12 +1,18 @@
-// The demo's money after its plans are signed off: payment runs paid in the past (prepared by
-// one finance officer, approved by the other, posted to the ledger), a card statement imported
-// through the statements import and checked by monitoring, and this week's payment run prepared
-// and waiting for the second finance officer. Everything goes through the real services.
+// The demo's money after its plans are signed off: the cards and bank accounts a finance
+// officer records, payment runs paid in the past (prepared by one finance officer, approved by
+// the other, posted to the ledger), a card statement imported through the statements import and
+// checked by monitoring, and this week's payment run prepared and waiting for the second
+// finance officer. Everything goes through the real services.
 import { Readable } from 'node:stream';
 import { inPartnership, type Db } from '../../platform/db/database.js';
 import type { CivilDate } from '../../platform/dates.js';
 import { Conflict } from '../../platform/http/errors.js';
-import { addDays, budgetsForApi, createPaymentsService } from '../budgets/index.js';
+import {
+  addDays,
+  budgetsForApi,
+  createPaymentAccountsService,
+  createPaymentsService,
+} from '../budgets/index.js';
 import { costItem } from '../planning/index.js';
 import { importStatement, type ImportResult } from '../statements/index.js';
 import { monitorImported } from '../monitoring/index.js';
@@ -101,6 +107,41 @@ export async function demoStatement(
   return `${rows.join('\n')}\n`;
 }
 
+/**
+ * The payee and account details of the demo's holding accounts, recorded by a finance officer
+ * before the first run: a prepaid card for the people who spend on one (its reference is what
+ * the card statement names), a bank account for the other direct payments. Invented numbers.
+ */
+export async function recordDemoAccounts(
+  db: Db,
+  ctx: DemoMoneyContext,
+  plans: readonly SeededPlan[],
+  on: Date,
+): Promise<number> {
+  const service = createPaymentAccountsService({ db, now: () => on });
+  const finance = actorContext(ctx, DEMO_FINANCE);
+  let recorded = 0;
+  for (const p of plans) {
+    // No budget yet, or nothing paid to the person: no holding account.
+    if (!p.spec.approver || Object.values(p.spec.holdings).every((h) => h === 'managed')) continue;
+    const { person, accounts } = await service.list(finance, p.personId);
+    for (const [n, a] of accounts.entries()) {
+      const payeeName = `${person.givenName} ${person.familyName}`;
+      const last4 = String(4000 + p.spec.index * 10 + n);
+      await service.record(
+        finance,
+        p.personId,
+        a.id,
+        DEMO_CARD_SPENDING[p.spec.index]
+          ? { kind: 'card', payeeName, cardReference: `BRK 5355 **** ${last4}` }
+          : { kind: 'bank', payeeName, sortCode: '990102', accountNumber: `7100${last4}` },
+      );
+      recorded++;
+    }
+  }
+  return recorded;
+}
+
 export interface SeededMoney {
   paidRuns: string[];
   pendingRunId: string | null;
@@ -128,6 +169,7 @@ export async function seedDemoMoney(
     }
   };
 
+  await recordDemoAccounts(db, ctx, plans, dayAt(ctx.today, PAID_RUNS[0] - 1));
   const paidRuns: string[] = [];
   for (const days of PAID_RUNS) {
     clock = dayAt(ctx.today, days);

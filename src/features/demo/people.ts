@@ -299,12 +299,13 @@ export async function seedDemoPeople(tx: Tx, ctx: DemoContext): Promise<DemoPers
     )
     .execute();
 
-  // The council finance officer and the broker are on a few care teams.
+  // The council finance officer and the broker are on a few care teams (the finance officer on
+  // those of the direct payments whose cards and bank accounts she records).
   const finance = ctx.userIds['finance@demo.pooled.test'];
   const broker = ctx.userIds['broker@demo.pooled.test'];
   const careTeam = [
     ...(finance
-      ? [0, 1, 2, 15, 16].map((i) => ({ i, userId: finance, role: 'Finance officer' }))
+      ? [0, 1, 2, 10, 15, 16, 20].map((i) => ({ i, userId: finance, role: 'Finance officer' }))
       : []),
     ...(broker ? [0, 3, 18].map((i) => ({ i, userId: broker, role: 'Support broker' })) : []),
   ];
