@@ -187,6 +187,10 @@ export function createPaymentAccountsService(deps: PaymentAccountsDeps) {
         const [account] = await holdingAccountsOf(tx, personId, accountId);
         if (!account) throw new NotFound(ACCOUNT_NOT_FOUND);
         if (details.kind === 'card') {
+          // Two officers recording one card reference at once: the second waits, then sees it.
+          await sql`select pg_advisory_xact_lock(hashtext(${`card-reference:${ctx.principal.partnershipId}:${details.cardReference}`}))`.execute(
+            tx,
+          );
           const taken = await sql<{ n: number }>`
             select count(*)::int as n from ledger_accounts
              where kind = 'holding_account' and reference = ${details.cardReference}
