@@ -287,3 +287,39 @@ test('a budget made later for the same account is paid to the details in force',
     });
   });
 });
+
+test('details recorded while runs are prepared: a run waiting for approval always carries the details in force', async () => {
+  const x = await directPayment('Racer');
+  await makeBudgets(t.db, p.id, x);
+  const { id } = await holdingOf(x.person.id);
+  const a = await signedIn(financeA);
+  const b = await signedIn(financeB);
+  await b.get(`/people/${x.person.id}/payment-accounts/${id}`);
+  for (let round = 0; round < 5; round++) {
+    const accountNumber = `8800000${String(round)}`;
+    const [run, saved] = await Promise.all([
+      prepare(a, day(112 + 28 * round)),
+      b.post(`/people/${x.person.id}/payment-accounts/${id}`, {
+        kind: 'bank',
+        payeeName: 'Racer',
+        sortCode: '309457',
+        accountNumber,
+      }),
+    ]);
+    assert.equal(saved.status, 303);
+    assert.ok(run);
+    const lines = await inPartnership(t.db, p.id, async (tx) => {
+      const r = await sql<{ account_reference: string }>`
+        select rl.account_reference from payment_run_lines rl
+          join payment_runs r on r.id = rl.run_id and r.status = 'prepared'
+         where rl.person_id = ${x.person.id}::uuid`.execute(tx);
+      return r.rows.map((l) => l.account_reference);
+    });
+    assert.ok(lines.length >= round + 1, 'a new line each round');
+    assert.deepEqual(
+      new Set(lines),
+      new Set([`30-94-57 ${accountNumber}`]),
+      `round ${String(round)}`,
+    );
+  }
+});

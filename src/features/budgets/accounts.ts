@@ -120,6 +120,21 @@ async function holdingAccountsOf(
   }));
 }
 
+/**
+ * Payees change under a transaction lock per partnership: preparing a payment run holds it
+ * shared (runs may be prepared side by side), recording details holds it alone. So a run being
+ * prepared never takes details that are being changed, and a change waits for it to finish and
+ * then updates its lines.
+ */
+export async function lockPayees(tx: Tx, partnershipId: string, alone: boolean): Promise<void> {
+  const key = `payees:${partnershipId}`;
+  await (
+    alone
+      ? sql`select pg_advisory_xact_lock(hashtext(${key}))`
+      : sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`
+  ).execute(tx);
+}
+
 export interface PaymentAccountsDeps {
   db: Db;
   now: () => Date;
@@ -184,13 +199,10 @@ export function createPaymentAccountsService(deps: PaymentAccountsDeps) {
       if (!isUuid(personId) || !isUuid(accountId)) throw new NotFound(ACCOUNT_NOT_FOUND);
       // 'read': money details, not the person's record (which only casework staff change).
       return withPerson(db, ctx, personId, 'read', now(), async (tx) => {
+        await lockPayees(tx, ctx.principal.partnershipId, true);
         const [account] = await holdingAccountsOf(tx, personId, accountId);
         if (!account) throw new NotFound(ACCOUNT_NOT_FOUND);
         if (details.kind === 'card') {
-          // Two officers recording one card reference at once: the second waits, then sees it.
-          await sql`select pg_advisory_xact_lock(hashtext(${`card-reference:${ctx.principal.partnershipId}:${details.cardReference}`}))`.execute(
-            tx,
-          );
           const taken = await sql<{ n: number }>`
             select count(*)::int as n from ledger_accounts
              where kind = 'holding_account' and reference = ${details.cardReference}

@@ -11,6 +11,7 @@ import { formatCivilDate, todayInLondon, type CivilDate } from '../../platform/d
 import { Conflict, Forbidden, NotFound } from '../../platform/http/errors.js';
 import { pence } from '../../platform/money.js';
 import { postMany } from '../ledger/index.js';
+import { lockPayees } from './accounts.js';
 import { mayApproveRun, paymentFile, type RunSummary } from './rules.js';
 import {
   cancelRun,
@@ -95,6 +96,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
       const userId = financeUser(ctx);
       const partnershipId = ctx.principal.partnershipId;
       return inPartnership(db, partnershipId, async (tx) => {
+        await lockPayees(tx, partnershipId, false);
         const id = await insertRun(tx, { partnershipId, dueUpTo, preparedBy: userId });
         const { count, total } = await reserveLines(tx, partnershipId, id, dueUpTo);
         if (count === 0) throw new Conflict(`${NOTHING_DUE} ${formatCivilDate(dueUpTo)}.`);
