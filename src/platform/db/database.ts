@@ -13,12 +13,22 @@ export type Tx = Transaction<Schema>;
 export interface RawClient {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   exec(script: string): Promise<void>;
-  /** COPY table (columns) FROM STDIN with CSV text chunks. */
-  copyIn(table: string, columns: readonly string[], chunks: AsyncIterable<string>): Promise<void>;
+  /**
+   * COPY table (columns) FROM STDIN: CSV text chunks, or with format 'binary' PostgreSQL's
+   * binary COPY format (platform/db/copy-binary.ts).
+   */
+  copyIn(
+    table: string,
+    columns: readonly string[],
+    chunks: AsyncIterable<string | Uint8Array>,
+    format?: 'csv' | 'binary',
+  ): Promise<void>;
 }
 
 export interface Db {
   readonly kind: 'pglite' | 'postgres';
+  /** How many connections withClient can hold at once (PGlite: one). */
+  readonly connections: number;
   /** Kysely as the owning role: bypasses row-level security. Only for auth, CLI and migrations. */
   readonly system: Kysely<Schema>;
   /** Run fn with a single raw connection held for its duration. */
@@ -77,12 +87,12 @@ async function openPGlite(options: OpenOptions): Promise<Db> {
     async exec(script: string) {
       await pglite.exec(script);
     },
-    async copyIn(table, columns, chunks) {
-      const parts: string[] = [];
+    async copyIn(table, columns, chunks, format = 'csv') {
+      const parts: (string | Uint8Array)[] = [];
       for await (const chunk of chunks) parts.push(chunk);
-      const blob = new Blob(parts, { type: 'text/csv' });
+      const blob = new Blob(parts);
       await pglite.query(
-        `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`,
+        `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT ${format})`,
         [],
         { blob },
       );
@@ -92,6 +102,7 @@ async function openPGlite(options: OpenOptions): Promise<Db> {
   // PGlite has one connection: raw access goes through Kysely's connection lock too.
   return {
     kind: 'pglite',
+    connections: 1,
     system,
     withClient: (fn) => system.connection().execute(() => fn(client)),
     close: async () => {
@@ -129,6 +140,7 @@ async function openPostgres(
   const system = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
+    connections: max,
     system,
     async withClient(fn) {
       const conn = await pool.connect();
@@ -140,10 +152,10 @@ async function openPostgres(
           async exec(script) {
             await conn.query(script);
           },
-          async copyIn(table, columns, chunks) {
+          async copyIn(table, columns, chunks, format = 'csv') {
             const stream = conn.query(
               copyStreams.from(
-                `COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`,
+                `COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT ${format})`,
               ),
             );
             const { pipeline } = await import('node:stream/promises');
