@@ -20,7 +20,14 @@ import {
   readRow,
 } from '../src/features/statements/rules.ts';
 import { makeRandom } from '../src/features/generator/rules.ts';
-import { createDatabase, dropDatabase, fmt, numberArg, requireDatabaseUrl } from './support.ts';
+import {
+  cpuSeconds,
+  createDatabase,
+  dropDatabase,
+  fmt,
+  numberArg,
+  requireDatabaseUrl,
+} from './support.ts';
 
 const base = requireDatabaseUrl('statement-import');
 const rows = numberArg('rows', 1_000_000);
@@ -106,7 +113,7 @@ async function main() {
   );
 
   const url = await createDatabase(base, dbName);
-  const db = await openDatabase({ databaseUrl: url, poolSize: 2 });
+  const db = await openDatabase({ databaseUrl: url, poolSize: 3 });
   try {
     await migrate(db);
     const partnership = await db.system
@@ -149,6 +156,7 @@ async function main() {
     await db.withClient((c) => c.exec('vacuum analyze'));
 
     // 1. The import, end to end.
+    const cpu0 = cpuSeconds();
     const t0 = performance.now();
     const result = await importStatement(db, {
       partnershipId: partnership.id,
@@ -160,6 +168,7 @@ async function main() {
       batchSize: batch,
     });
     const importSeconds = (performance.now() - t0) / 1000;
+    const cpu1 = cpuSeconds();
     if (result.imported !== rows)
       throw new Error(
         `imported ${String(result.imported)} of ${String(rows)}: ${String(result.message)}`,
@@ -211,7 +220,16 @@ async function main() {
     const copyRate = rows / copySeconds;
     const ratio = importRate / copyRate;
     console.log(`\nStatement import, ${fmt(rows)} rows, batches of ${fmt(batch)}, PostgreSQL:`);
-    console.log(`  import end to end: ${fmt(importSeconds, 1)} s, ${fmt(importRate)} rows/s`);
+    console.log(
+      `  import end to end: ${fmt(importSeconds, 1)} s, ${fmt(importRate)} rows/s (batches by COPY ${String(result.batchesCopied)}, by insert ${String(result.batchesInserted)})`,
+    );
+    const pgCpu =
+      cpu1.postgres === null || cpu0.postgres === null
+        ? 'not known (no server processes here)'
+        : `${fmt(cpu1.postgres - cpu0.postgres, 1)} s`;
+    console.log(
+      `    CPU during the import: this process ${fmt(cpu1.node - cpu0.node, 1)} s, PostgreSQL's processes ${pgCpu}`,
+    );
     console.log(`  plain COPY:        ${fmt(copySeconds, 1)} s, ${fmt(copyRate)} rows/s`);
     console.log(
       `  ratio: ${fmt(ratio, 2)} of COPY (target at least ${fmt(TARGET_RATIO, 2)}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`,

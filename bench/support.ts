@@ -1,5 +1,6 @@
 // Small helpers shared by the benchmarks: arguments, a throwaway PostgreSQL database, figures.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 
 export function arg(name: string, fallback: string): string {
@@ -119,4 +120,33 @@ export function runGenerate(
       if (!done) reject(new Error(`pooled generate exited with ${String(code)}: ${out}`));
     });
   });
+}
+
+/**
+ * CPU seconds used so far by this process and by the PostgreSQL server's processes on this
+ * machine (read from /proc; null where there is none), to tell which side a bulk job waits on.
+ */
+export function cpuSeconds(): { node: number; postgres: number | null } {
+  const u = process.cpuUsage();
+  const node = (u.user + u.system) / 1e6;
+  let postgres: number | null = null;
+  try {
+    const tick = 100; // USER_HZ on Linux
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (name !== 'postgres') continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      postgres = (postgres ?? 0) + (Number(f[11]) + Number(f[12])) / tick;
+    }
+  } catch {
+    postgres = null;
+  }
+  return { node, postgres };
 }

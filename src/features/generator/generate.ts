@@ -520,6 +520,7 @@ const LOADED_TABLES = [
   'ledger_entries',
   'statement_imports',
   'card_transactions',
+  'statement_import_batches',
 ];
 
 /** Create the synthetic partnership. Throws GenerateError if the code is taken. */

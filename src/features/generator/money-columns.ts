@@ -117,19 +117,23 @@ export const CARD_COLUMNS = [
   'id',
   'partnership_id',
   'import_id',
-  'batch_no',
-  'ledger_transaction_id',
-  'line_no',
-  'provider',
   'holding_account_id',
-  'account_reference',
-  'provider_transaction_id',
+  'batch_no',
+  'line_no',
   'occurred_on',
   'amount_pence',
+  'provider_transaction_id',
   'description',
   'mcc',
   'category',
   'plan_item_id',
+] as const;
+export const IMPORT_BATCH_COLUMNS = [
+  'partnership_id',
+  'import_id',
+  'batch_no',
+  'ledger_transaction_id',
+  'rows_imported',
 ] as const;
 
 /**
@@ -245,5 +249,6 @@ export class Chunk {
   commitments: string[] = [];
   runLines: string[] = [];
   cards: string[] = [];
+  importBatches: string[] = [];
   people = 0;
 }

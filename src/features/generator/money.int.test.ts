@@ -213,7 +213,6 @@ test('card and bank statement transactions: on real holding accounts (prepaid ca
       kind: string | null;
       holding: string | null;
       reference: string | null;
-      account_reference: string;
       provider_transaction_id: string;
       provider: string;
       mcc: string | null;
@@ -223,13 +222,15 @@ test('card and bank statement transactions: on real holding accounts (prepaid ca
       key: string | null;
       import_id: string;
       batch_no: number;
-    }>`select c.id, c.holding_account_id, a.kind, b.holding, a.reference, c.account_reference,
-        c.provider_transaction_id, c.provider, c.mcc, c.amount_pence, c.category, c.plan_item_id,
-        t.idempotency_key as key, c.import_id, c.batch_no
+    }>`select c.id, c.holding_account_id, a.kind, b.holding, a.reference,
+        c.provider_transaction_id, i.format as provider, c.mcc, c.amount_pence, c.category,
+        c.plan_item_id, t.idempotency_key as key, c.import_id, c.batch_no
       from card_transactions c
+      join statement_imports i on i.id = c.import_id
       left join ledger_accounts a on a.id = c.holding_account_id
       left join budgets b on b.holding_account_id = a.id
-      left join ledger_transactions t on t.id = c.ledger_transaction_id
+      left join statement_import_batches ib using (import_id, batch_no)
+      left join ledger_transactions t on t.id = ib.ledger_transaction_id
      where c.partnership_id = ${p}`,
   );
   assert.equal(cards.length, first.money?.cardTransactions);
@@ -238,15 +239,17 @@ test('card and bank statement transactions: on real holding accounts (prepaid ca
     assert.equal(c.kind, 'holding_account');
     assert.equal(c.provider, c.holding === 'direct_payment' ? 'prepaid-card' : 'bank');
     if (c.provider === 'bank') assert.equal(c.mcc, null, 'bank statements have no merchant codes');
-    assert.equal(c.account_reference, c.reference);
+    assert.ok(c.reference, 'the holding account has the reference statements name it by');
     assert.equal(c.key, `import:${c.import_id}:${String(c.batch_no)}`);
   }
   // Each batch's ledger transaction holds, for each holding account, the net of its rows.
   const mismatched = await rowsOf(
     sql<{ tx: string }>`select coalesce(x.tx, y.tx) as tx
-      from (select ledger_transaction_id as tx, holding_account_id as account,
-                   sum(amount_pence) as net
-              from card_transactions where partnership_id = ${p} group by 1, 2) x
+      from (select ib.ledger_transaction_id as tx, c.holding_account_id as account,
+                   sum(c.amount_pence) as net
+              from card_transactions c
+              join statement_import_batches ib using (import_id, batch_no)
+             where c.partnership_id = ${p} group by 1, 2) x
       full join (select e.transaction_id as tx, e.account_id as account, sum(e.amount_pence) as net
                    from ledger_entries e join ledger_accounts a on a.id = e.account_id
                    join ledger_transactions t on t.id = e.transaction_id

@@ -39,8 +39,6 @@ import {
 } from './cards.js';
 import {
   CARD_BATCH,
-  BANK_PROVIDER,
-  CARD_PROVIDER,
   Chunk,
   newImport,
   monthIndex,
@@ -53,6 +51,7 @@ import {
   ACCOUNT_COLUMNS,
   BUDGET_COLUMNS,
   CARD_COLUMNS,
+  IMPORT_BATCH_COLUMNS,
   COMMITMENT_COLUMNS,
   ENTRY_COLUMNS,
   FINANCIAL_ASSESSMENT_COLUMNS,
@@ -488,20 +487,17 @@ export async function loadMoney(
       let list = cardsByMonth.get(m);
       if (!list) cardsByMonth.set(m, (list = []));
       list.push({
-        // import, batch, ledger transaction and line are filled in when the batch is made
+        // import, batch and line are filled in when the batch is made
         row: [
           id,
           P,
           '',
-          '',
-          '',
-          '',
-          bank ? BANK_PROVIDER : CARD_PROVIDER,
           holdingAccount,
-          reference,
-          `GEN-${String(ctx.seed)}-${String(n)}`,
+          '',
+          '',
           s.day,
           String(s.amount),
+          `GEN-${String(ctx.seed)}-${String(n)}`,
           merchant[0],
           merchant[1] ?? '',
           category ?? '',
@@ -537,11 +533,13 @@ export async function loadMoney(
               );
         for (const t of batch) {
           t.row[2] = imp.id;
-          t.row[3] = String(imp.batchNo);
-          t.row[4] = tx;
+          t.row[4] = String(imp.batchNo);
           t.row[5] = String(++imp.lineNo);
           chunk.cards.push(csvLine(t.row.map((v) => (v === '' ? null : v))));
         }
+        chunk.importBatches.push(
+          csvLine([P, imp.id, String(imp.batchNo), tx === '' ? null : tx, String(batch.length)]),
+        );
         imp.count += batch.length;
         counts.cardTransactions += batch.length;
       }
@@ -619,6 +617,8 @@ export async function loadMoney(
     await copy('commitments', COMMITMENT_COLUMNS, chunk.commitments, chunk.commitments.length);
     await copy('payment_run_lines', RUN_LINE_COLUMNS, chunk.runLines, chunk.runLines.length);
     await copy('card_transactions', CARD_COLUMNS, chunk.cards, chunk.cards.length);
+    const batches = chunk.importBatches;
+    await copy('statement_import_batches', IMPORT_BATCH_COLUMNS, batches, batches.length);
   }
 
   // The next chunk is made while the last is written; making yields now and then so that the

@@ -55,11 +55,14 @@ export async function cardTransactionsOfPerson(
     import_id: string;
     line_no: number;
   }>`
-    select c.id, c.occurred_on, c.amount_pence, c.description, c.mcc, c.category,
-           c.plan_item_id, c.provider, c.provider_transaction_id, c.account_reference,
-           c.holding_account_id, a.funding_body, c.import_id, c.line_no
+    select c.id, c.occurred_on, c.amount_pence, c.description, lpad(c.mcc::text, 4, '0') as mcc,
+           c.category,
+           c.plan_item_id, i.format as provider, c.provider_transaction_id,
+           coalesce(a.reference, '') as account_reference, c.holding_account_id, a.funding_body, c.import_id,
+           c.line_no
       from card_transactions c
       join ledger_accounts a on a.id = c.holding_account_id
+      join statement_imports i on i.id = c.import_id
      where a.person_id = ${personId}::uuid and a.kind = 'holding_account'
        ${after ? sql`and (c.occurred_on, c.id) < (${after.occurredOn}::date, ${after.id}::uuid)` : sql``}
      order by c.occurred_on desc, c.id desc

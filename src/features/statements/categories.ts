@@ -150,6 +150,11 @@ const KEYWORDS: readonly (readonly [RegExp, SpendCategory])[] = [
  * decides on its own when it is one we know; otherwise (no code, or one not listed) the
  * description's keywords do.
  */
+/** The category a merchant category code (0-9999) names, or null when the table has none. */
+export function categoryOfMcc(code: number): SpendCategory | null {
+  return MCC_TABLE[code] ?? null;
+}
+
 export function categorise(mcc: string | null, description: string): SpendCategory | null {
   if (mcc !== null) {
     const code = Number(mcc);

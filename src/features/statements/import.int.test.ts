@@ -100,33 +100,52 @@ async function counts() {
  */
 async function assertPostedAsCardTransactions() {
   const r = await inP((tx) =>
-    sql<{ mismatched: number; wrong_key: number; null_not_zero: number; entries: number }>`
-      with cards as (
+    sql<{
+      mismatched: number;
+      wrong_key: number;
+      null_not_zero: number;
+      batch_counts: number;
+      entries: number;
+    }>`
+      with ct as (
+        select c.*, b.ledger_transaction_id from card_transactions c
+          left join statement_import_batches b using (import_id, batch_no)),
+      cards as (
         select ledger_transaction_id as t, holding_account_id as a, sum(amount_pence) as s
-          from card_transactions where ledger_transaction_id is not null group by 1, 2),
+          from ct where ledger_transaction_id is not null group by 1, 2),
       entries as (
         select e.transaction_id as t, e.account_id as a, sum(e.amount_pence) as s
           from ledger_entries e join ledger_accounts acc on acc.id = e.account_id
          where acc.kind = 'holding_account'
-           and e.transaction_id in (select ledger_transaction_id from card_transactions)
+           and e.transaction_id in (select ledger_transaction_id from statement_import_batches)
          group by 1, 2)
       select
         (select count(*)::int from cards full join entries using (t, a)
           where coalesce(cards.s, 0) <> coalesce(entries.s, 0)) as mismatched,
-        (select count(*)::int from card_transactions c
-           left join ledger_transactions t on t.id = c.ledger_transaction_id
-          where c.ledger_transaction_id is not null
-            and (t.idempotency_key is distinct from 'import:' || c.import_id || ':' || c.batch_no
+        (select count(*)::int from statement_import_batches b
+           left join ledger_transactions t on t.id = b.ledger_transaction_id
+          where b.ledger_transaction_id is not null
+            and (t.idempotency_key is distinct from 'import:' || b.import_id || ':' || b.batch_no
                  or t.kind <> 'spend')) as wrong_key,
         (select count(*)::int from (select import_id, batch_no, holding_account_id
-            from card_transactions where ledger_transaction_id is null
+            from ct where ledger_transaction_id is null
            group by 1, 2, 3 having sum(amount_pence) <> 0) z) as null_not_zero,
+        -- every batch row counts its card transactions, and every card transaction has one
+        (select count(*)::int from statement_import_batches b
+           full join (select import_id, batch_no, count(*)::int as n from card_transactions
+                       group by 1, 2) c using (import_id, batch_no)
+          where b.rows_imported is distinct from c.n) as batch_counts,
         (select count(*)::int from entries) as entries`.execute(tx),
   );
   const x = r.rows[0]!;
   assert.deepEqual(
-    { mismatched: x.mismatched, wrongKey: x.wrong_key, nullNotZero: x.null_not_zero },
-    { mismatched: 0, wrongKey: 0, nullNotZero: 0 },
+    {
+      mismatched: x.mismatched,
+      wrongKey: x.wrong_key,
+      nullNotZero: x.null_not_zero,
+      batchCounts: x.batch_counts,
+    },
+    { mismatched: 0, wrongKey: 0, nullNotZero: 0, batchCounts: 0 },
   );
 }
 
@@ -201,8 +220,9 @@ test('a card statement: good rows imported and posted, bad rows reported with li
   // card transactions, which all record that transaction.
   const posted = await inP((tx) =>
     sql<{ n: number; unposted: number }>`
-      select count(*)::int as n, count(*) filter (where ledger_transaction_id is null)::int as unposted
-        from card_transactions where import_id = ${r.importId}`.execute(tx),
+      select count(*)::int as n, count(*) filter (where b.ledger_transaction_id is null)::int as unposted
+        from card_transactions c left join statement_import_batches b using (import_id, batch_no)
+       where c.import_id = ${r.importId}`.execute(tx),
   );
   assert.deepEqual(posted.rows[0], { n: 4, unposted: 0 });
   await assertPostedAsCardTransactions();
@@ -239,6 +259,9 @@ test('the same file imported again changes nothing', async () => {
   assert.equal(again.duplicates, 5);
   assert.equal(again.bad, 4);
   assert.deepEqual(await counts(), before);
+  // Every row is there already: no batch can be written by COPY.
+  assert.equal(again.batchesCopied, 0);
+  assert.ok(again.batchesInserted > 0);
 });
 
 test('a bank statement: paid out and paid in, deduplicated on the bank reference', async () => {
@@ -252,6 +275,8 @@ test('a bank statement: paid out and paid in, deduplicated on the bank reference
   const r = await run(file, 'bank');
   assert.equal(r.imported, 2);
   assert.equal(r.duplicates, 1);
+  // R-2 twice: a COPY would fail on the key, so the batch is inserted (first line kept).
+  assert.deepEqual([r.batchesCopied, r.batchesInserted], [0, 1]);
   assert.deepEqual(r.badRows, [
     { line: 5, problems: ['Paid out and Paid in: both have an amount; a row should have one'] },
   ]);
@@ -303,7 +328,7 @@ test('an unknown format is refused before anything is read', async () => {
   await assert.rejects(run('x', 'no-such-format'), /There is no statement format "no-such-format"/);
 });
 
-test("a provider's own mapping: its name is the provider the transactions are deduplicated under", async () => {
+test("a provider's own mapping: its rows are read, and a transaction imported for the account under another mapping is the same transaction", async () => {
   const mapping = readMapping(
     JSON.stringify({
       name: 'acme-card',
@@ -317,7 +342,8 @@ test("a provider's own mapping: its name is the provider the transactions are de
     }),
   );
   assert.ok(mapping.ok);
-  const file = 'Txn,Posted,Payee,Value,PAN\nT1,2026-04-09,Gym,-5.00,5354 **** **** 0001\n';
+  const file =
+    'Txn,Posted,Payee,Value,PAN\nT1,2026-04-09,Gym,-5.00,5354 **** **** 0001\nACME-2,2026-04-10,Gym,-6.00,5354 **** **** 0001\n';
   const before = await counts();
   const first = await importStatement(db, {
     partnershipId: p.id,
@@ -327,10 +353,12 @@ test("a provider's own mapping: its name is the provider the transactions are de
     userId: null,
     actor: 'test',
   });
-  // T1 was imported before under the prepaid-card provider: a different provider, so new here.
-  assert.equal(first.imported, 1);
+  // T1 was imported before for this card through the prepaid-card mapping: the provider's id
+  // names the transaction, whichever layout the file came in (migration 0011), so only ACME-2
+  // is new.
+  assert.deepEqual([first.imported, first.duplicates], [1, 1]);
   const after = await counts();
-  assert.equal(after.bal[holdingKey], before.bal[holdingKey]! - 500);
+  assert.equal(after.bal[holdingKey], before.bal[holdingKey]! - 600);
   const again = await run(file, 'prepaid-card');
   assert.equal(again.status, 'refused');
 });
@@ -446,9 +474,121 @@ test('a batch whose new transactions net to zero on every account posts nothing 
   assert.equal(after.entries, before.entries);
   assert.equal(after.bal[holdingKey], before.bal[holdingKey]);
   const rows = await inP((tx) =>
-    sql<{ t: string | null }>`select ledger_transaction_id as t from card_transactions
-      where import_id = ${r.importId}`.execute(tx),
+    sql<{ t: string | null; n: number }>`select ledger_transaction_id as t, rows_imported as n
+      from statement_import_batches where import_id = ${r.importId}`.execute(tx),
   );
-  assert.deepEqual(rows.rows, [{ t: null }, { t: null }]);
+  assert.deepEqual(rows.rows, [{ t: null, n: 2 }]);
   await assertPostedAsCardTransactions();
+});
+
+test('a new file is written by COPY on PostgreSQL (insert on PGlite), and the same rows in another file are duplicates', async () => {
+  const file = [
+    'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
+    'NEW-1,02/07/2026,5354 **** **** 0001,Bus,4131,-2.50',
+    'NEW-2,03/07/2026,5354 **** **** 0001,Bus,4131,-2.50',
+    'NEW-3,03/07/2026,5354 **** **** 0001,Refund,4131,1.00',
+  ].join('\n');
+  const before = await counts();
+  const r = await run(file);
+  assert.equal(r.imported, 3);
+  assert.deepEqual([r.batchesCopied, r.batchesInserted], db.kind === 'postgres' ? [1, 0] : [0, 1]);
+  assert.equal((await counts()).bal[holdingKey], before.bal[holdingKey]! - 400);
+  const again = await run(file.replace('Bus,4131,-2.50', 'Bus,4131,-2.50').concat('\n'));
+  assert.deepEqual([again.imported, again.duplicates], [0, 3]);
+  await assertPostedAsCardTransactions();
+});
+
+test("the database refuses card transactions on another partnership's account, or with no partnership set, to the import's role and the app's", async () => {
+  const q = await createPartnership(db, 'S2');
+  const qPerson = (await createPerson(db, q)).id;
+  const qAccount = await inPartnership(db, q.id, async (tx) => {
+    const ids = await ensureAccounts(tx, q.id, [
+      {
+        key: `holding:${qPerson}:social-care`,
+        kind: 'holding_account',
+        name: 'Prepaid card',
+        fundingBody: 'council',
+        personId: qPerson,
+        reference: '5354 **** **** 7777',
+      },
+    ]);
+    return ids.get(`holding:${qPerson}:social-care`)!;
+  });
+  const ours = await inP(async (tx) => {
+    const a = await sql<{ id: string }>`select id from ledger_accounts
+      where reference = '5354 **** **** 0001'`.execute(tx);
+    const i = await sql<{ id: string }>`select id from statement_imports limit 1`.execute(tx);
+    return { account: a.rows[0]!.id, importId: i.rows[0]!.id };
+  });
+  const row = (partnership: string, account: string, txn: string) =>
+    sql`insert into card_transactions (id, partnership_id, import_id, holding_account_id,
+          batch_no, line_no, occurred_on, amount_pence, provider_transaction_id, description)
+        values (gen_random_uuid(), ${partnership}::uuid, ${ours.importId}::uuid,
+          ${account}::uuid, 1, 1, '2026-07-01', -100, ${txn}, 'test')`;
+  const attempt = (role: string, partnership: string | null, stmt: ReturnType<typeof row>) =>
+    db.system.transaction().execute(async (tx) => {
+      await sql`select set_config('role', ${role}, true),
+                       set_config('pooled.partnership_id', ${partnership ?? ''}, true)`.execute(tx);
+      await stmt.execute(tx);
+    });
+  const cases: [string, string, string | null, ReturnType<typeof row>, RegExp][] = [
+    // our partnership set, the row claims it, but the account is Q's
+    [
+      'writer, own partnership, their account',
+      'pooled_statement_writer',
+      p.id,
+      row(p.id, qAccount, 'X1'),
+      /not in partnership/,
+    ],
+    // the row claims Q while P is set: Q's account is not visible
+    [
+      'writer, row for the other partnership',
+      'pooled_statement_writer',
+      p.id,
+      row(q.id, qAccount, 'X2'),
+      /not in partnership/,
+    ],
+    [
+      'writer, no partnership set',
+      'pooled_statement_writer',
+      null,
+      row(p.id, ours.account, 'X3'),
+      /not in partnership/,
+    ],
+    [
+      'app, own partnership, their account',
+      'pooled_app',
+      p.id,
+      row(p.id, qAccount, 'X4'),
+      /not in partnership/,
+    ],
+    [
+      'app, row for the other partnership',
+      'pooled_app',
+      p.id,
+      row(q.id, qAccount, 'X5'),
+      /row-level security/,
+    ],
+  ];
+  for (const [name, role, partnership, stmt, error] of cases)
+    await assert.rejects(attempt(role, partnership, stmt), error, name);
+  // The import's role can do nothing else: it cannot read people or write the ledger.
+  await assert.rejects(
+    attempt('pooled_statement_writer', p.id, sql`select count(*) from people`),
+    /permission denied/,
+  );
+  await assert.rejects(
+    attempt('pooled_statement_writer', p.id, sql`delete from card_transactions`),
+    /append-only/,
+  );
+  // The same row on its own account, with its partnership set, is accepted (then undone).
+  await assert.rejects(
+    db.system.transaction().execute(async (tx) => {
+      await sql`select set_config('role', 'pooled_statement_writer', true),
+                       set_config('pooled.partnership_id', ${p.id}, true)`.execute(tx);
+      await row(p.id, ours.account, 'X6').execute(tx);
+      throw new Error('accepted');
+    }),
+    /accepted/,
+  );
 });

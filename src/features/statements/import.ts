@@ -1,37 +1,45 @@
 // Importing a card or bank statement (issue 5 point 6). The file is streamed: read record by
-// record (rules.ts), checked and categorised in Node, and written in batches (decision 0016).
-// Each batch is one database transaction on one connection, as the application role with the
-// partnership set (row-level security stays on):
-//   1. the batch's good rows stream into a temporary staging table while the file is still
-//      being read (COPY on PostgreSQL, with backpressure; array inserts on PGlite);
-//   2. the rows whose account reference names no holding account are reported as bad rows;
-//   3. one set-based `insert into card_transactions select … from staging on conflict do
-//      nothing` writes the new rows (a transaction seen before, in this file or an earlier one,
-//      adds nothing) and returns the net of the new rows per holding account;
-//   4. one ledger transaction (idempotency key 'import:<import id>:<batch no>') posts one entry
-//      per holding account, that net, balanced by one entry per funding body on its spending
-//      account; every new card transaction records that ledger transaction's id.
+// record (rules.ts), checked and categorised in Node, and written in batches (decisions 0016 and
+// 0018). One batch is parsed while the one before is written. Each batch is one database
+// transaction on one connection, as the application role with the partnership set:
+//   1. the batch's account references are looked up (row-level security: only this
+//      partnership's holding accounts); rows naming no holding account are reported as bad rows;
+//   2. the rows, grouped by holding account, are written to card_transactions:
+//      - on PostgreSQL, by a binary COPY, as the table's own role pooled_statement_writer for
+//        that statement only (PostgreSQL refuses COPY into a table under row-level security, and
+//        migration 0011's statement trigger makes the partnership check instead). A row seen
+//        before (in an earlier file, batch or twice in this one) makes the COPY fail on the key,
+//        and the batch is written the second way instead;
+//      - otherwise (and on PGlite always), by `insert … select … on conflict do nothing` in
+//        chunks, which adds nothing for a transaction seen before; the first of a repeated
+//        transaction (lowest line) is the one kept;
+//   3. one ledger transaction (idempotency key 'import:<import id>:<batch no>') posts one entry
+//      per holding account, the net of its new rows, balanced by one entry per funding body on
+//      its spending account, and statement_import_batches records it.
 // Good rows are imported, bad rows reported with their line numbers; a file with missing columns
 // is refused whole.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { inPartnership, type Db, type RawClient, type Tx } from '../../platform/db/database.js';
+import { inPartnership, type Db, type RawClient } from '../../platform/db/database.js';
 import type { Schema } from '../../platform/db/schema.js';
-import { ensureAccounts, postMany, type PostingLine } from '../ledger/index.js';
-import { categorise, matchPlanItem, type SpendCategory } from './categories.js';
+import { BinaryCopyWriter } from '../../platform/db/copy-binary.js';
+import { ensureAccounts } from '../ledger/index.js';
+import { FastLane, Names, RowBatch } from './batch.js';
+import { categorise, type SpendCategory } from './categories.js';
 import {
   checkHeader,
-  csvRecords,
+  CsvScanner,
   type CsvRecord,
   mappingFor,
   readRow,
+  scanRecords,
   STATEMENT_FORMATS,
   type BadRow,
   type ColumnMapping,
   type ColumnPositions,
-  type StatementRow,
 } from './rules.js';
 import { st, type ImportStatus } from './tables.js';
+import { writeBatch, type HoldingAccount } from './write.js';
 
 /** The most bad rows kept in the import's stored report (all are counted, and all are passed to onBadRow). */
 export const STORED_BAD_ROWS = 1000;
@@ -50,6 +58,11 @@ export interface ImportInput {
   /** Who, in words, for the audit trail: a user's name and email, or 'cli import'. */
   actor: string;
   batchSize?: number;
+  /**
+   * PostgreSQL: how many parts each batch is written in at once, one connection each (default
+   * 2, and never more than the pool has connections but one).
+   */
+  parts?: number;
   onBadRow?: (bad: BadRow) => void;
   onProgress?: (progress: { rows: number; bytes: number }) => void;
 }
@@ -66,6 +79,9 @@ export interface ImportResult {
   /** The first STORED_BAD_ROWS bad rows. */
   badRows: BadRow[];
   ignoredColumns: string[];
+  /** Batches written by COPY, and by `insert … on conflict` (decision 0018). */
+  batchesCopied: number;
+  batchesInserted: number;
   /** Holding accounts that received new transactions (for monitoring). */
   touchedAccounts: string[];
   sha256: string;
@@ -73,65 +89,6 @@ export interface ImportResult {
 }
 
 export class StatementImportRefused extends Error {}
-
-interface HoldingAccount {
-  id: string;
-  personId: string | null;
-  body: 'council' | 'nhs';
-  items: { id: string; category: string }[];
-}
-
-interface Staged {
-  /** The card transaction's id, made here (random; 0007 does not index it). */
-  id: string;
-  row: StatementRow;
-  category: SpendCategory | null;
-}
-
-/** A batch read ahead: CSV text for COPY (PostgreSQL) or the rows (PGlite). */
-interface ReadBatch {
-  csv: string[];
-  rows: Staged[][];
-  count: number;
-  end: boolean;
-}
-
-/** The holding accounts with these references, with the plan items their stream may buy. */
-async function loadAccounts(
-  tx: Tx,
-  partnershipId: string,
-  references: readonly string[],
-): Promise<Map<string, HoldingAccount>> {
-  const rows = await sql<{
-    id: string;
-    reference: string;
-    person_id: string | null;
-    funding_body: 'council' | 'nhs' | null;
-    items: { id: string; category: string; streamId: string | null }[] | null;
-    stream_id: string | null;
-  }>`
-    select a.id, a.reference, a.person_id, a.funding_body, b.stream_id,
-           (select p.document->'items' from support_plans p where p.id = b.plan_id) as items
-      from ledger_accounts a
-      left join lateral (
-        select stream_id, plan_id from budgets
-         where holding_account_id = a.id order by financial_year desc limit 1) b on true
-     where a.partnership_id = ${partnershipId} and a.kind = 'holding_account'
-       and a.reference = any(${references}::text[])`.execute(tx);
-  const out = new Map<string, HoldingAccount>();
-  for (const r of rows.rows) {
-    if (out.has(r.reference)) continue; // two accounts with one reference: the first wins
-    out.set(r.reference, {
-      id: r.id,
-      personId: r.person_id,
-      body: r.funding_body ?? 'council',
-      items: (r.items ?? [])
-        .filter((i) => r.stream_id === null || i.streamId === null || i.streamId === r.stream_id)
-        .map((i) => ({ id: i.id, category: i.category })),
-    });
-  }
-  return out;
-}
 
 async function* hashing(
   source: AsyncIterable<Uint8Array>,
@@ -143,6 +100,20 @@ async function* hashing(
     counter.bytes += chunk.length;
     yield chunk;
   }
+}
+
+/** Parts a batch is written in at once on PostgreSQL (one connection each). */
+const PARTS = 2;
+
+/** fn with n raw connections held at once. */
+async function withClients<T>(
+  db: Db,
+  n: number,
+  fn: (raws: RawClient[]) => Promise<T>,
+  held: RawClient[] = [],
+): Promise<T> {
+  if (held.length >= n) return fn(held);
+  return db.withClient((raw) => withClients(db, n, fn, [...held, raw]));
 }
 
 /** Kysely over one raw connection, so a transaction can mix COPY and the ledger's functions. */
@@ -158,47 +129,27 @@ function kyselyOver(raw: RawClient): Kysely<Schema> {
   });
 }
 
-const STAGING = 'pooled_statement_staging';
-const STAGING_COLUMNS = [
-  'id',
-  'line_no',
-  'account_reference',
-  'provider_transaction_id',
-  'occurred_on',
-  'amount_pence',
-  'description',
-  'mcc',
-  'category',
-] as const;
-/** Rows per COPY chunk (or per array insert on PGlite). */
-const CHUNK_ROWS = 2000;
-
-/** A CSV value for COPY: always quoted (so '' stays an empty string), null as nothing. */
-function csvValue(v: string | null): string {
-  if (v === null) return '';
-  return v.includes('"') ? `"${v.replaceAll('"', '""')}"` : `"${v}"`;
-}
-
-function csvLine(s: Staged): string {
-  const r = s.row;
-  return `${s.id},${String(r.line)},${csvValue(r.accountReference)},${csvValue(r.providerTransactionId)},${r.date},${String(r.amountPence)},${csvValue(r.description)},${csvValue(r.mcc)},${csvValue(s.category)}\n`;
-}
+const CHUNK = Symbol('chunk');
 
 /** The file's records one by one, across batches. */
 class Records {
   private buffer: CsvRecord[] = [];
   private at = 0;
   private readonly it: AsyncIterator<CsvRecord[]>;
-  constructor(source: AsyncIterable<Uint8Array>) {
-    this.it = csvRecords(source)[Symbol.asyncIterator]();
+  constructor(source: AsyncIterable<Uint8Array>, scanner: CsvScanner) {
+    this.it = scanRecords(source, scanner)[Symbol.asyncIterator]();
   }
-  /** The next record, or null at the end of the file. */
-  async next(): Promise<CsvRecord | null> {
-    while (this.at >= this.buffer.length) {
+  /**
+   * The next record; CHUNK when a chunk of the file was read whose records the scanner's fast
+   * lane took (so the reader can see how full its batch is); null at the end of the file.
+   */
+  async next(): Promise<CsvRecord | typeof CHUNK | null> {
+    if (this.at >= this.buffer.length) {
       const r = await this.it.next();
       if (r.done) return null;
       this.buffer = r.value;
       this.at = 0;
+      if (this.buffer.length === 0) return CHUNK;
     }
     return this.buffer[this.at++] ?? null;
   }
@@ -277,6 +228,8 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
     bad: 0,
     badRows: [],
     ignoredColumns: [],
+    batchesCopied: 0,
+    batchesInserted: 0,
     touchedAccounts: [],
     sha256: '',
     seconds: 0,
@@ -296,53 +249,52 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
     input.onBadRow?.(b);
   };
 
-  const records = new Records(hashing(input.source, hash, counter));
+  const scanner = new CsvScanner();
+  const records = new Records(hashing(input.source, hash, counter), scanner);
   const category = categoriser();
   const accounts = new Map<string, HoldingAccount | null>();
   let positions: ColumnPositions | undefined;
 
   const format = mapping;
-  const asCsv = db.kind === 'postgres';
+  /** Records read the usual way (the fast lane's are counted by the scanner). */
+  let readSlowly = 0;
+  const refs = new Names();
+  const categories = new Names();
+  let lane: FastLane | null = null;
   /**
-   * The next batch: up to batchSize good rows, read and checked (bad rows reported as they are
-   * met), as CSV text for COPY on PostgreSQL or as rows on PGlite.
+   * The next batch: about batchSize good rows (the fast lane may add a chunk's worth more), read
+   * and checked, bad rows reported as they are met.
    */
-  async function readBatch(): Promise<ReadBatch> {
-    const batch: ReadBatch = { csv: [], rows: [], count: 0, end: false };
+  async function readBatch(): Promise<RowBatch> {
+    const batch = new RowBatch(refs, categories, batchSize + 8192);
     if (!positions) return batch;
-    let chunk: Staged[] = [];
-    const put = () => {
-      if (asCsv) batch.csv.push(chunk.map(csvLine).join(''));
-      else batch.rows.push(chunk);
-      chunk = [];
-    };
-    while (batch.count < batchSize) {
-      const record = records.nextBuffered() ?? (await records.next());
-      if (!record) {
-        batch.end = true;
-        break;
+    if (lane) lane.target = batch;
+    try {
+      while (batch.count < batchSize) {
+        const record = records.nextBuffered() ?? (await records.next());
+        if (record === null) {
+          batch.end = true;
+          break;
+        }
+        if (record === CHUNK) continue;
+        readSlowly++;
+        const r = readRow(record, positions, format);
+        if (!r.ok) {
+          bad(r.bad);
+          continue;
+        }
+        batch.pushRow(r.row, category(r.row.mcc, r.row.description));
       }
-      result.rowsRead++;
-      const r = readRow(record, positions, format);
-      if (!r.ok) {
-        bad(r.bad);
-        continue;
-      }
-      chunk.push({
-        id: randomUUID(),
-        row: r.row,
-        category: category(r.row.mcc, r.row.description),
-      });
-      batch.count++;
-      if (chunk.length >= CHUNK_ROWS) put();
+    } finally {
+      if (lane) lane.target = null;
     }
-    if (chunk.length) put();
     return batch;
   }
 
   try {
     const header = await records.next();
-    if (!header) throw new StatementImportRefused('The file is empty: there is no header row.');
+    if (!header || header === CHUNK)
+      throw new StatementImportRefused('The file is empty: there is no header row.');
     if (header.problem !== undefined)
       throw new StatementImportRefused(
         `The first line of the file, the header, could not be read: ${header.problem}. Nothing was imported.`,
@@ -351,50 +303,68 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
     if (!checked.ok) throw new StatementImportRefused(checked.message);
     positions = checked.positions;
     result.ignoredColumns = checked.ignored;
+    lane = new FastLane(mapping, positions, category);
+    scanner.take = lane.take;
 
     // One batch is read ahead while the one before is written: the file is parsed in Node while
     // the server inserts, and at most two batches are in memory.
-    let ahead: Promise<ReadBatch> | null = readBatch();
+    let ahead: Promise<RowBatch> | null = readBatch();
     ahead.catch(() => undefined); // awaited below; this only keeps a failed connect from leaving it unhandled
-    await db.withClient(async (raw) => {
-      const k = kyselyOver(raw);
+    // On PostgreSQL each batch is written in two parts at once, on two connections, each part
+    // its own transaction and ledger transaction: the accounts are split between them, so a
+    // transaction id repeated in a batch stays in one part, and the next batch starts when both
+    // are committed. The server then uses two processors, where one was the limit.
+    const parts =
+      db.kind === 'postgres' ? Math.max(1, Math.min(input.parts ?? PARTS, db.connections - 1)) : 1;
+    await withClients(db, parts, async (raws) => {
+      const lanes = raws.map((raw) => ({
+        raw,
+        k: kyselyOver(raw),
+        scratch: { writer: new BinaryCopyWriter(), ids: Buffer.alloc(0) },
+      }));
       try {
-        for (let batchNo = 1; ahead; batchNo++) {
-          const batch: ReadBatch = await ahead;
+        for (let batchNo = 1; ahead; batchNo += parts) {
+          const batch: RowBatch = await ahead;
           ahead = batch.end ? null : readBatch();
           // Should writing fail, the read ahead stops with it: not an unhandled rejection.
           ahead?.catch(() => undefined);
           if (batch.count > 0) {
-            const n = await k.transaction().execute(async (tx) => {
-              // The batch's sort (first occurrence wins) in memory rather than on disk.
-              await sql`select set_config('role', 'pooled_app', true),
-                               set_config('pooled.partnership_id', ${partnershipId}, true),
-                               set_config('work_mem', '64MB', true)`.execute(tx);
-              await sql`create temp table if not exists ${sql.raw(STAGING)} (
-                  id uuid not null, line_no integer not null, account_reference text not null,
-                  provider_transaction_id text not null, occurred_on date not null,
-                  amount_pence bigint not null, description text not null, mcc text, category text
-                ) on commit delete rows`.execute(tx);
-              await stage(raw, tx, batch);
-              return writeBatch(tx, {
-                partnershipId,
-                importId,
-                batchNo,
-                mapping,
-                accounts,
-                spending,
-                bad,
-                touched,
-              });
-            });
-            result.imported += n.imported;
-            result.duplicates += n.duplicates;
+            const written = await Promise.allSettled(
+              lanes.map(({ raw, k, scratch }, part) =>
+                k.transaction().execute(async (tx) => {
+                  await sql`select set_config('role', 'pooled_app', true),
+                                   set_config('pooled.partnership_id', ${partnershipId}, true)`.execute(
+                    tx,
+                  );
+                  return writeBatch(raw, tx, batch, {
+                    partnershipId,
+                    importId,
+                    batchNo: batchNo + part,
+                    part: { index: part, of: parts },
+                    mapping,
+                    accounts,
+                    spending,
+                    bad,
+                    touched,
+                    copy: db.kind === 'postgres',
+                    scratch,
+                  });
+                }),
+              ),
+            );
+            for (const w of written) {
+              if (w.status === 'rejected') throw w.reason;
+              const n = w.value;
+              result.imported += n.imported;
+              result.duplicates += n.duplicates;
+              if (n.copied) result.batchesCopied++;
+              else if (n.imported + n.duplicates > 0) result.batchesInserted++;
+            }
           }
-          input.onProgress?.({ rows: result.rowsRead, bytes: counter.bytes });
+          input.onProgress?.({ rows: readSlowly + scanner.taken, bytes: counter.bytes });
         }
       } finally {
-        await raw.query(`drop table if exists pg_temp.${STAGING}`).catch(() => undefined);
-        await k.destroy();
+        for (const lane of lanes) await lane.k.destroy();
       }
     });
     result.status = 'finished';
@@ -407,6 +377,7 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
       result.message = `The import stopped: ${(error as Error).message}. Rows written before it stopped stay; import the file again to finish (nothing is imported twice).`;
     }
   }
+  result.rowsRead = readSlowly + scanner.taken;
   keepLowest();
   result.badRows = kept;
   // The file's SHA-256, when it was read to the end.
@@ -456,168 +427,4 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
   });
   if (result.status === 'failed') throw new Error(result.message ?? 'The import failed');
   return result;
-}
-
-/**
- * Fills the staging table with a batch read ahead: one COPY on PostgreSQL; on PGlite, whose COPY
- * reads a whole blob and needs file privileges, an array insert per chunk.
- */
-async function stage(raw: RawClient, tx: Tx, batch: ReadBatch): Promise<void> {
-  if (batch.csv.length) {
-    await raw.copyIn(
-      STAGING,
-      STAGING_COLUMNS,
-      (async function* () {
-        for (const text of batch.csv) yield await Promise.resolve(text);
-      })(),
-    );
-  }
-  for (const chunk of batch.rows) {
-    const col = <T>(f: (s: Staged) => T) => chunk.map(f);
-    await sql`
-      insert into ${sql.raw(STAGING)} (${sql.raw(STAGING_COLUMNS.join(', '))})
-      select * from unnest(${col((s) => s.id)}::uuid[], ${col((s) => s.row.line)}::int[],
-        ${col((s) => s.row.accountReference)}::text[], ${col((s) => s.row.providerTransactionId)}::text[],
-        ${col((s) => s.row.date)}::date[], ${col((s) => s.row.amountPence)}::bigint[],
-        ${col((s) => s.row.description)}::text[], ${col((s) => s.row.mcc)}::text[],
-        ${col((s) => s.category)}::text[])`.execute(tx);
-  }
-}
-
-interface BatchContext {
-  partnershipId: string;
-  importId: string;
-  batchNo: number;
-  mapping: ColumnMapping;
-  accounts: Map<string, HoldingAccount | null>;
-  spending: Record<'council' | 'nhs', string>;
-  bad: (b: BadRow) => void;
-  touched: Set<string>;
-}
-
-/** Steps 2 to 4 of the batch in the staging table (see the top of this file). */
-async function writeBatch(
-  tx: Tx,
-  c: BatchContext,
-): Promise<{ imported: number; duplicates: number }> {
-  const groups = await sql<{ ref: string; category: SpendCategory | null; n: number }>`
-    select account_reference as ref, category, count(*)::int as n
-      from ${sql.raw(STAGING)} group by 1, 2`.execute(tx);
-  const unknown = [...new Set(groups.rows.map((g) => g.ref).filter((r) => !c.accounts.has(r)))];
-  if (unknown.length) {
-    const found = await loadAccounts(tx, c.partnershipId, unknown);
-    for (const ref of unknown) c.accounts.set(ref, found.get(ref) ?? null);
-  }
-  // Which account and plan item each (reference, category) goes to.
-  const refs: string[] = [];
-  const ids: string[] = [];
-  const categories: string[] = [];
-  const items: (string | null)[] = [];
-  const bodyOf = new Map<string, 'council' | 'nhs'>();
-  const missing: string[] = [];
-  let known = 0;
-  for (const g of groups.rows) {
-    const account = c.accounts.get(g.ref);
-    if (!account) {
-      missing.push(g.ref);
-      continue;
-    }
-    known += g.n;
-    refs.push(g.ref);
-    ids.push(account.id);
-    categories.push(g.category ?? '');
-    items.push(matchPlanItem(g.category, account.items));
-    bodyOf.set(account.id, account.body);
-  }
-  if (missing.length) {
-    const lines = await sql<{ line_no: number; ref: string }>`
-      select line_no, account_reference as ref from ${sql.raw(STAGING)}
-       where account_reference = any(${[...new Set(missing)]}::text[]) order by line_no`.execute(
-      tx,
-    );
-    for (const l of lines.rows)
-      c.bad({
-        line: l.line_no,
-        problems: [
-          `${c.mapping.account}: no direct payment account in Pooled has the reference "${l.ref}"`,
-        ],
-      });
-  }
-  if (known === 0) return { imported: 0, duplicates: 0 };
-
-  // The new rows, each recording the ledger transaction posted below; the first of a repeated
-  // transaction (lowest line) is the one kept. In the dedupe key's order, so each page of its
-  // index is visited once a batch, not once a row. The net per account comes back, not the rows.
-  const insert = (ledgerTransactionId: string | null) =>
-    sql<{ account: string; net: number; n: number; latest: string }>`
-      with m(ref, account_id, category, plan_item_id) as (
-        select * from unnest(${refs}::text[], ${ids}::uuid[], ${categories}::text[], ${items}::text[])),
-      ins as (
-        insert into card_transactions (id, partnership_id, import_id, batch_no, ledger_transaction_id,
-          provider, line_no, holding_account_id, account_reference, provider_transaction_id,
-          occurred_on, amount_pence, description, mcc, category, plan_item_id)
-        select s.id, ${c.partnershipId}::uuid, ${c.importId}::uuid, ${c.batchNo}::int,
-               ${ledgerTransactionId}::uuid, ${c.mapping.name}, s.line_no, m.account_id,
-               s.account_reference, s.provider_transaction_id, s.occurred_on, s.amount_pence,
-               s.description, s.mcc, s.category, m.plan_item_id
-          from ${sql.raw(STAGING)} s
-          join m on m.ref = s.account_reference and m.category = coalesce(s.category, '')
-          -- The checks a foreign key would make, once per account and once per batch: each
-          -- account is a holding account in this partnership (row-level security), and so
-          -- is the import.
-          join ledger_accounts a on a.id = m.account_id and a.kind = 'holding_account'
-         where exists (select 1 from statement_imports i where i.id = ${c.importId}::uuid)
-         order by m.account_id, s.provider_transaction_id, s.line_no
-        on conflict (holding_account_id, provider, provider_transaction_id) do nothing
-        returning holding_account_id, amount_pence, occurred_on)
-      select holding_account_id as account, sum(amount_pence)::bigint as net, count(*)::int as n,
-             max(occurred_on) as latest
-        from ins group by holding_account_id order by holding_account_id`.execute(tx);
-
-  const ledgerTransactionId = randomUUID();
-  await sql`savepoint card_rows`.execute(tx);
-  let nets = (await insert(ledgerTransactionId)).rows;
-  const imported = nets.reduce((n, x) => n + x.n, 0);
-  for (const x of nets) c.touched.add(x.account);
-  const duplicates = known - imported;
-  if (imported === 0) return { imported, duplicates };
-
-  const lines: PostingLine[] = [];
-  const net = { council: 0, nhs: 0 };
-  let latest = '';
-  for (const x of nets) {
-    if (x.latest > latest) latest = x.latest;
-    if (x.net === 0) continue;
-    lines.push({ accountId: x.account, amountPence: x.net, sourceRef: `import:${c.importId}` });
-    net[bodyOf.get(x.account) ?? 'council'] += x.net;
-  }
-  for (const body of ['council', 'nhs'] as const)
-    if (net[body] !== 0)
-      lines.push({
-        accountId: c.spending[body],
-        amountPence: -net[body],
-        sourceRef: `import:${c.importId}`,
-      });
-  if (lines.length === 0) {
-    // Every account's new rows net to zero (a spend and its refund): nothing to post, and the
-    // rows record no ledger transaction.
-    await sql`rollback to savepoint card_rows`.execute(tx);
-    nets = (await insert(null)).rows;
-    if (nets.reduce((n, x) => n + x.n, 0) !== imported)
-      throw new Error('The batch changed while it was being written');
-    return { imported, duplicates };
-  }
-  const [posted] = await postMany(tx, c.partnershipId, [
-    {
-      idempotencyKey: `import:${c.importId}:${String(c.batchNo)}`,
-      transactionId: ledgerTransactionId,
-      kind: 'spend',
-      occurredOn: latest,
-      description: `Statement import, batch ${String(c.batchNo)}: ${String(imported)} transactions`,
-      lines,
-    },
-  ]);
-  if (!posted?.created || posted.transactionId !== ledgerTransactionId)
-    throw new Error(`Batch ${String(c.batchNo)} of import ${c.importId} had been posted already`);
-  return { imported, duplicates };
 }

@@ -30,22 +30,29 @@ export interface StatementImportsTable {
 }
 
 export interface CardTransactionsTable {
-  id: Generated<string>;
+  id: string;
   partnership_id: string;
   import_id: string;
-  batch_no: number;
-  ledger_transaction_id: string | null;
-  line_no: number;
-  provider: string;
   holding_account_id: string;
-  account_reference: string;
+  batch_no: number;
+  line_no: number;
   provider_transaction_id: string;
   occurred_on: ColumnType<CivilDate, string, string>;
   amount_pence: number;
   description: string;
-  mcc: string | null;
+  /** The merchant category code as a number (0742 is 742). */
+  mcc: number | null;
   category: string | null;
   plan_item_id: string | null;
+}
+
+/** One per import batch that wrote rows: its ledger transaction (null when nothing was posted). */
+export interface StatementImportBatchesTable {
+  partnership_id: string;
+  import_id: string;
+  batch_no: number;
+  ledger_transaction_id: string | null;
+  rows_imported: number;
 }
 
 export interface MonitoringSettingsTable {
@@ -104,6 +111,7 @@ export interface RecoveriesTable {
 export type StatementTables = {
   statement_imports: StatementImportsTable;
   card_transactions: CardTransactionsTable;
+  statement_import_batches: StatementImportBatchesTable;
   monitoring_settings: MonitoringSettingsTable;
   monitoring_flags: MonitoringFlagsTable;
   recoveries: RecoveriesTable;
