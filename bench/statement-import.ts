@@ -156,7 +156,7 @@ async function main() {
     await db.withClient((c) => c.exec('vacuum analyze'));
 
     // 1. The import, end to end.
-    const cpu0 = cpuSeconds();
+    const cpu0 = cpuSeconds(dbName);
     const t0 = performance.now();
     const result = await importStatement(db, {
       partnershipId: partnership.id,
@@ -168,7 +168,7 @@ async function main() {
       batchSize: batch,
     });
     const importSeconds = (performance.now() - t0) / 1000;
-    const cpu1 = cpuSeconds();
+    const cpu1 = cpuSeconds(dbName);
     if (result.imported !== rows)
       throw new Error(
         `imported ${String(result.imported)} of ${String(rows)}: ${String(result.message)}`,
@@ -228,7 +228,7 @@ async function main() {
         ? 'not known (no server processes here)'
         : `${fmt(cpu1.postgres - cpu0.postgres, 1)} s`;
     console.log(
-      `    CPU during the import: this process ${fmt(cpu1.node - cpu0.node, 1)} s, PostgreSQL's processes ${pgCpu}`,
+      `    CPU during the import: this process ${fmt(cpu1.node - cpu0.node, 1)} s, the server's processes for this database ${pgCpu}`,
     );
     console.log(`  plain COPY:        ${fmt(copySeconds, 1)} s, ${fmt(copyRate)} rows/s`);
     console.log(

@@ -125,8 +125,10 @@ export function runGenerate(
 /**
  * CPU seconds used so far by this process and by the PostgreSQL server's processes on this
  * machine (read from /proc; null where there is none), to tell which side a bulk job waits on.
+ * With `database`, only the server processes connected to it (a bench's own database), so other
+ * work on the machine is not counted; they must still be connected when this is read.
  */
-export function cpuSeconds(): { node: number; postgres: number | null } {
+export function cpuSeconds(database?: string): { node: number; postgres: number | null } {
   const u = process.cpuUsage();
   const node = (u.user + u.system) / 1e6;
   let postgres: number | null = null;
@@ -142,6 +144,15 @@ export function cpuSeconds(): { node: number; postgres: number | null } {
       }
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       if (name !== 'postgres') continue;
+      if (database !== undefined) {
+        let cmd = '';
+        try {
+          cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        } catch {
+          continue;
+        }
+        if (!cmd.includes(` ${database} `)) continue;
+      }
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       postgres = (postgres ?? 0) + (Number(f[11]) + Number(f[12])) / tick;
     }

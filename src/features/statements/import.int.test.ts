@@ -592,3 +592,45 @@ test("the database refuses card transactions on another partnership's account, o
     /accepted/,
   );
 });
+
+test('the same file imported twice at once: each transaction written once, by one import or the other', async () => {
+  const lines = ['Transaction ID,Date,Card Number,Merchant,MCC,Amount'];
+  for (let i = 0; i < 3000; i++)
+    lines.push(
+      `PAR-${String(i)},${String(1 + (i % 28)).padStart(2, '0')}/08/2026,5354 **** **** ${i % 2 ? '0001' : '0077'},Shop ${String(i % 7)},5411,-${String(1 + (i % 50))}.00`,
+    );
+  // Card 0077 (another person's, made here) so that both parts of a batch have rows.
+  const other = (await createPerson(db, p)).id;
+  await inP((tx) =>
+    ensureAccounts(tx, p.id, [
+      {
+        key: `holding:${other}:social-care`,
+        kind: 'holding_account',
+        name: 'Prepaid card',
+        fundingBody: 'council',
+        personId: other,
+        reference: '5354 **** **** 0077',
+      },
+    ]),
+  );
+  const file = lines.join('\n');
+  const before = await counts();
+  const [a, b] = await Promise.all([
+    run(file, 'prepaid-card', 500),
+    run(file, 'prepaid-card', 700),
+  ]);
+  assert.equal(a.status, 'finished');
+  assert.equal(b.status, 'finished');
+  assert.equal(a.imported + b.imported, 3000);
+  assert.equal(a.duplicates + b.duplicates, 3000);
+  const after = await counts();
+  assert.equal(after.cards! - before.cards!, 3000);
+  const spent = lines.slice(1).reduce((s, l) => s + Number(l.split(',').at(-1)) * 100, 0);
+  const card1 = lines
+    .slice(1)
+    .filter((l) => l.includes('0001,'))
+    .reduce((s, l) => s + Number(l.split(',').at(-1)) * 100, 0);
+  assert.equal(after.bal[holdingKey]! - before.bal[holdingKey]!, card1);
+  assert.equal(after.bal['spending:council']! - before.bal['spending:council']!, -spent);
+  await assertPostedAsCardTransactions();
+});

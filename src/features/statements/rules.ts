@@ -51,6 +51,7 @@ export class CsvScanner {
   take: ((bytes: Buffer, bounds: readonly number[], line: number) => boolean) | null = null;
   /** Records taken by `take` so far. */
   taken = 0;
+  private readonly bounds: number[] = [];
   private rest: Uint8Array = EMPTY;
   /** Physical line number of the start of `rest`. */
   private restLine = 1;
@@ -100,7 +101,8 @@ export class CsvScanner {
       const startLine = line;
       let ascii = true;
       let problem: string | undefined;
-      const bounds: number[] = []; // start, end, quoted(1/0) per field
+      const bounds = this.bounds; // start, end, quoted(1/0) per field; one array, reused
+      bounds.length = 0;
       let i = pos;
       let fieldStart = i;
       let complete = false;
