@@ -434,7 +434,10 @@ export const cardTransactionSchema = z.strictObject({
     .nullable()
     .meta({ description: 'The plan item it was matched to, or null for none' }),
   fundingBody: z.enum(FUNDING_BODIES).nullable(),
-  accountReference: z.string().meta({ description: 'The card or bank account reference' }),
+  accountReference: z.string().meta({
+    description:
+      "The holding account's card or bank account reference (its current one), with all but the last 4 digits masked",
+  }),
   provider: z.string().meta({ description: 'The statement format it was imported with' }),
   providerTransactionId: z.string(),
   importId: id,
@@ -460,7 +463,8 @@ export function cardTransactionToJson(
     category: c.category,
     planItemId: c.planItemId,
     fundingBody: c.fundingBody,
-    accountReference: c.accountReference,
+    // The holding account's reference, masked as elsewhere in the API (decision 0019).
+    accountReference: maskAccountReference(c.accountReference),
     provider: c.provider,
     providerTransactionId: c.providerTransactionId,
     importId: c.importId,

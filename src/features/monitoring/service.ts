@@ -68,7 +68,8 @@ async function positions(
     from ledger_accounts a
     left join lateral (
       select bb.id, bb.plan_id, bb.stream_id from budgets bb
-       where bb.holding_account_id = a.id order by bb.financial_year desc limit 1) b on true
+       where bb.holding_account_id = a.id
+       order by bb.financial_year desc, bb.ends_on desc nulls first limit 1) b on true
     where a.partnership_id = ${partnershipId} and a.kind = 'holding_account' and a.person_id is not null
       ${accountIds === null ? sql`` : sql`and a.id = any(${accountIds}::uuid[])`}`.execute(tx);
   if (rows.rows.length === 0) return [];
