@@ -113,21 +113,7 @@ export const RUN_LINE_COLUMNS = [
   'amount_pence',
   'reference',
 ] as const;
-export const CARD_COLUMNS = [
-  'id',
-  'partnership_id',
-  'import_id',
-  'holding_account_id',
-  'batch_no',
-  'line_no',
-  'occurred_on',
-  'amount_pence',
-  'provider_transaction_id',
-  'description',
-  'mcc',
-  'category',
-  'plan_item_id',
-] as const;
+export { CARD_COLUMNS } from '../statements/index.js';
 export const IMPORT_BATCH_COLUMNS = [
   'partnership_id',
   'import_id',

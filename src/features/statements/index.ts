@@ -18,6 +18,8 @@ export {
 } from './categories.js';
 export type { NeverBuyCategory, SpendCategory } from './categories.js';
 export { st } from './tables.js';
+// The columns a bulk writer gives card_transactions (the generator's COPY uses them too).
+export { CARD_COLUMNS } from './write.js';
 export type { FlagKind, FlagStatus, RecoveryStatus, StatementTables } from './tables.js';
 export { statementsImportCommand } from './cli.js';
 export type { AfterImport } from './cli.js';

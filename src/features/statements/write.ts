@@ -49,7 +49,7 @@ export interface BatchContext {
 }
 
 /** card_transactions' columns as the import writes them (migration 0011's order). */
-const CARD_COLUMNS = [
+export const CARD_COLUMNS = [
   'id',
   'partnership_id',
   'import_id',
