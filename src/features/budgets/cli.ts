@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { sql } from 'kysely';
+import { partnershipIdForCommand, type WithDb } from '../../platform/db/cli-support.js';
 import type { Db } from '../../platform/db/database.js';
 import type { AuditContext } from '../../platform/audit/audit.js';
 import type { UserPrincipal } from '../../platform/auth/principal.js';
@@ -22,7 +23,6 @@ import type { RunRecord } from './store.js';
 import { renewBudgetsForYear } from './renew.js';
 import { financialYearLabel, financialYearOf } from './rules.js';
 
-type WithDb = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
 
 export class PaymentsRefused extends Error {}
 
@@ -241,18 +241,10 @@ export function budgetsCommand(withDb: WithDb): Command {
     })
     .action(async (opts: { partnership: string; year?: number; batchSize?: number }) => {
       await withDb(async (db) => {
-        const p = await db.system
-          .selectFrom('partnerships')
-          .select('id')
-          .where('code', '=', opts.partnership)
-          .executeTakeFirst();
-        if (!p) {
-          console.error(`There is no partnership with code "${opts.partnership}".`);
-          process.exitCode = 2;
-          return;
-        }
+        const partnershipId = await partnershipIdForCommand(db, opts.partnership);
+        if (partnershipId === null) return;
         const year = opts.year ?? financialYearOf(todayInLondon());
-        const r = await renewBudgetsForYear(db, p.id, year, {
+        const r = await renewBudgetsForYear(db, partnershipId, year, {
           ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
           onBatch: (so) => console.log(`${count(so.people)} people renewed so far.`),
         });

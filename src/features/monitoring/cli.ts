@@ -2,14 +2,14 @@
 // direct payment account of the partnership and raises the flags that apply (idempotent: a
 // second run the same day raises nothing new).
 import { Command, InvalidArgumentError } from 'commander';
-import { inPartnership, type Db } from '../../platform/db/database.js';
+import { inPartnership } from '../../platform/db/database.js';
+import { partnershipIdForCommand, type WithDb } from '../../platform/db/cli-support.js';
 import { st } from '../statements/index.js';
 import { isCivilDate, todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { describeRun } from './after-import.js';
 import { runMonitoring } from './service.js';
 import { settingsOf } from './settings.js';
 
-type WithDb = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
 
 export function monitoringCommand(withDb: WithDb): Command {
   const command = new Command('monitoring').description(
@@ -27,17 +27,9 @@ export function monitoringCommand(withDb: WithDb): Command {
     })
     .action(async (opts: { partnership: string; date?: CivilDate }) => {
       await withDb(async (db) => {
-        const p = await db.system
-          .selectFrom('partnerships')
-          .select('id')
-          .where('code', '=', opts.partnership)
-          .executeTakeFirst();
-        if (!p) {
-          console.error(`There is no partnership with code "${opts.partnership}".`);
-          process.exitCode = 2;
-          return;
-        }
-        const run = await runMonitoring(db, p.id, opts.date ?? todayInLondon());
+        const partnershipId = await partnershipIdForCommand(db, opts.partnership);
+        if (partnershipId === null) return;
+        const run = await runMonitoring(db, partnershipId, opts.date ?? todayInLondon());
         console.log(describeRun(run));
       });
     });
@@ -50,18 +42,10 @@ export function monitoringCommand(withDb: WithDb): Command {
     .action(
       async (opts: { partnership: string; balanceWeeks?: number; noActivityWeeks?: number }) => {
         await withDb(async (db) => {
-          const p = await db.system
-            .selectFrom('partnerships')
-            .select('id')
-            .where('code', '=', opts.partnership)
-            .executeTakeFirst();
-          if (!p) {
-            console.error(`There is no partnership with code "${opts.partnership}".`);
-            process.exitCode = 2;
-            return;
-          }
-          const s = await inPartnership(db, p.id, async (tx) => {
-            const current = await settingsOf(tx, p.id);
+          const partnershipId = await partnershipIdForCommand(db, opts.partnership);
+          if (partnershipId === null) return;
+          const s = await inPartnership(db, partnershipId, async (tx) => {
+            const current = await settingsOf(tx, partnershipId);
             if (opts.balanceWeeks === undefined && opts.noActivityWeeks === undefined)
               return current;
             const next = {
@@ -71,7 +55,7 @@ export function monitoringCommand(withDb: WithDb): Command {
             await st(tx)
               .insertInto('monitoring_settings')
               .values({
-                partnership_id: p.id,
+                partnership_id: partnershipId,
                 balance_weeks: next.balanceWeeks,
                 no_activity_weeks: next.noActivityWeeks,
                 updated_by: null,
