@@ -23,7 +23,6 @@ import type { RunRecord } from './store.js';
 import { renewBudgetsForYear } from './renew.js';
 import { financialYearLabel, financialYearOf } from './rules.js';
 
-
 export class PaymentsRefused extends Error {}
 
 /** The signed-in-like principal of a user, found by partnership code and email. */

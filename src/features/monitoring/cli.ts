@@ -10,7 +10,6 @@ import { describeRun } from './after-import.js';
 import { runMonitoring } from './service.js';
 import { settingsOf } from './settings.js';
 
-
 export function monitoringCommand(withDb: WithDb): Command {
   const command = new Command('monitoring').description(
     'Light-touch monitoring of direct payments',
