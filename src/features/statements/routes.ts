@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from '../../platform/http/app.js';
 import { inPartnership, type Db } from '../../platform/db/database.js';
-import type { FieldError } from '../../platform/http/errors.js';
+import { Forbidden, type FieldError } from '../../platform/http/errors.js';
 import { describeErrors } from '../../platform/http/forms.js';
 import { actorLabel } from '../../platform/auth/principal.js';
 import { importStatement, StatementImportRefused, type ImportResult } from './import.js';
@@ -83,78 +83,92 @@ export function statementRoutes(deps: RouteDeps) {
       scope.addContentTypeParser('multipart/form-data', (_req, payload, next) => {
         next(null, payload);
       });
-      scope.post('/finance/statements', async (req, reply) => {
-        const user = currentUser(req, 'finance_officer');
-        const boundary = boundaryOf(req.headers['content-type']);
-        if (!boundary)
-          return renderForm(req, reply, {
-            errors: [{ field: 'file', message: 'Choose a CSV file to import' }],
-            status: 400,
-          });
-        let upload;
-        try {
-          upload = await readUpload(req.body as AsyncIterable<Uint8Array>, boundary, 'file');
-        } catch (error) {
-          if (!(error instanceof MultipartError)) throw error;
-          return renderForm(req, reply, {
-            errors: [{ field: 'file', message: `The upload could not be read: ${error.message}` }],
-            status: 400,
-          });
-        }
-        const format = upload.fields.format ?? '';
-        const errors: FieldError[] = [];
-        if (!(STATEMENT_FORMATS as string[]).includes(format))
-          errors.push({ field: 'format', message: 'Choose the kind of statement' });
-        if (!upload.file || upload.file.filename === '')
-          errors.push({ field: 'file', message: 'Choose a CSV file to import' });
-        if (errors.length || !upload.file) {
-          await upload.finish();
-          return renderForm(req, reply, { format, errors, status: 400 });
-        }
-        let result: ImportResult;
-        try {
-          result = await importStatement(deps.db, {
-            partnershipId: user.partnershipId,
-            format,
-            fileName: upload.file.filename,
-            source: upload.file.data,
-            userId: user.userId,
-            actor: actorLabel(user),
-          });
-          await upload.finish();
-        } catch (error) {
-          if (error instanceof StatementImportRefused || error instanceof MultipartError) {
-            if (error instanceof StatementImportRefused) await upload.finish();
+      scope.post(
+        '/finance/statements',
+        { config: { csrf: 'multipart-field' } },
+        async (req, reply) => {
+          const user = currentUser(req, 'finance_officer');
+          const boundary = boundaryOf(req.headers['content-type']);
+          if (!boundary)
             return renderForm(req, reply, {
-              format,
-              errors: [{ field: 'file', message: error.message }],
+              errors: [{ field: 'file', message: 'Choose a CSV file to import' }],
+              status: 400,
+            });
+          let upload;
+          try {
+            upload = await readUpload(req.body as AsyncIterable<Uint8Array>, boundary, 'file');
+          } catch (error) {
+            if (!(error instanceof MultipartError)) throw error;
+            return renderForm(req, reply, {
+              errors: [
+                { field: 'file', message: `The upload could not be read: ${error.message}` },
+              ],
               status: 400,
             });
           }
-          throw error;
-        }
-        if (result.status === 'refused') {
-          await upload.finish();
-          return renderForm(req, reply, {
-            format,
-            errors: [{ field: 'file', message: result.message ?? 'The file was refused' }],
-            status: 400,
+          // The CSRF token is the form's first field, read before any of the file (the app's
+          // check is off for this route: the body is a stream).
+          if (!req.csrfMatches(upload.fields._csrf)) {
+            await upload.finish();
+            throw new Forbidden(
+              'This form has expired or did not come from Pooled. Go back, reload the page and try again.',
+            );
+          }
+          const format = upload.fields.format ?? '';
+          const errors: FieldError[] = [];
+          if (!(STATEMENT_FORMATS as string[]).includes(format))
+            errors.push({ field: 'format', message: 'Choose the kind of statement' });
+          if (!upload.file || upload.file.filename === '')
+            errors.push({ field: 'file', message: 'Choose a CSV file to import' });
+          if (errors.length || !upload.file) {
+            await upload.finish();
+            return renderForm(req, reply, { format, errors, status: 400 });
+          }
+          let result: ImportResult;
+          try {
+            result = await importStatement(deps.db, {
+              partnershipId: user.partnershipId,
+              format,
+              fileName: upload.file.filename,
+              source: upload.file.data,
+              userId: user.userId,
+              actor: actorLabel(user),
+            });
+            await upload.finish();
+          } catch (error) {
+            if (error instanceof StatementImportRefused || error instanceof MultipartError) {
+              if (error instanceof StatementImportRefused) await upload.finish();
+              return renderForm(req, reply, {
+                format,
+                errors: [{ field: 'file', message: error.message }],
+                status: 400,
+              });
+            }
+            throw error;
+          }
+          if (result.status === 'refused') {
+            await upload.finish();
+            return renderForm(req, reply, {
+              format,
+              errors: [{ field: 'file', message: result.message ?? 'The file was refused' }],
+              status: 400,
+            });
+          }
+          const monitoring =
+            deps.afterImport && result.touchedAccounts.length
+              ? await deps.afterImport(user.partnershipId, result)
+              : null;
+          return reply.render('statements/views/report.njk', {
+            pageTitle: 'Statement imported',
+            fileName: upload.file.filename,
+            formatLabel: BUILT_IN_MAPPINGS[format as keyof typeof BUILT_IN_MAPPINGS].label,
+            result,
+            monitoring,
+            badRows: result.badRows.slice(0, SHOWN_BAD_ROWS),
+            moreBad: result.bad - Math.min(result.bad, SHOWN_BAD_ROWS),
           });
-        }
-        const monitoring =
-          deps.afterImport && result.touchedAccounts.length
-            ? await deps.afterImport(user.partnershipId, result)
-            : null;
-        return reply.render('statements/views/report.njk', {
-          pageTitle: 'Statement imported',
-          fileName: upload.file.filename,
-          formatLabel: BUILT_IN_MAPPINGS[format as keyof typeof BUILT_IN_MAPPINGS].label,
-          result,
-          monitoring,
-          badRows: result.badRows.slice(0, SHOWN_BAD_ROWS),
-          moreBad: result.bad - Math.min(result.bad, SHOWN_BAD_ROWS),
-        });
-      });
+        },
+      );
       done();
     });
   };

@@ -23,6 +23,11 @@ declare module 'fastify' {
     principal: Principal | undefined;
     sessionToken: string | undefined;
     csrfToken: string;
+    /**
+     * Whether a token matches this request's CSRF cookie. For a route whose config says
+     * `csrf: 'multipart-field'`, which must check the form's _csrf field itself (decision 0004).
+     */
+    csrfMatches: (presented: unknown) => boolean;
     flash: string | undefined;
   }
   interface FastifyReply {
@@ -108,6 +113,7 @@ export async function createApp(
   app.decorateRequest('principal', undefined);
   app.decorateRequest('sessionToken', undefined);
   app.decorateRequest('csrfToken', '');
+  app.decorateRequest('csrfMatches', null as unknown as (presented: unknown) => boolean);
   app.decorateRequest('flash', undefined);
   app.addHook('onRequest', async (req, reply) => {
     const auth = req.headers.authorization;
@@ -132,6 +138,8 @@ export async function createApp(
       req.cookies[CSRF_COOKIE] = seed;
     }
     req.csrfToken = csrfTokenFor(options.sessionSecret, seed);
+    req.csrfMatches = (presented) =>
+      csrfTokenMatches(options.sessionSecret, req.cookies[CSRF_COOKIE], presented);
     const flash = req.cookies.pooled_flash;
     if (flash) {
       req.flash = flash;
@@ -140,9 +148,13 @@ export async function createApp(
   });
 
   // 5. CSRF on every unsafe request made with cookies (bearer-token API calls carry no cookies).
+  // A streamed multipart upload is not parsed before its handler, which checks the form's first
+  // field itself (route config `csrf: 'multipart-field'`): the token never goes in the address.
   app.addHook('preHandler', (req, _reply, done) => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return done();
     if (req.principal?.kind === 'api_client') return done();
+    if ((req.routeOptions.config as { csrf?: string } | undefined)?.csrf === 'multipart-field')
+      return done();
     const body = req.body as Record<string, unknown> | undefined;
     const query = req.query as Record<string, unknown> | undefined;
     const presented = body?._csrf ?? query?._csrf ?? req.headers['x-csrf-token'];
