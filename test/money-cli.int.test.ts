@@ -4,15 +4,11 @@
 // nothing), and each refusing a partnership code that does not exist.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { adminQuery, databaseUrlFor } from './support/db.ts';
+import { cliDatabase, runPooled, type CliDatabase } from './support/cli.ts';
 import { createPartnership } from './support/factories.ts';
-import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import {
   doc,
@@ -21,27 +17,16 @@ import {
   personWithApprovedPlan,
 } from '../src/features/budgets/fixtures.int-support.ts';
 
-const base = process.env.DATABASE_URL;
-let env: Record<string, string>;
-let cleanup: () => Promise<void>;
+let cli: CliDatabase;
+let dir: string;
 let code: string;
 let card = '';
-const dir = mkdtempSync(join(tmpdir(), 'pooled-moneycli-'));
 
 before(async () => {
-  if (base) {
-    const name = `pooled_moneycli_${randomBytes(4).toString('hex')}`;
-    await adminQuery(base, `create database ${name}`);
-    env = { DATABASE_URL: databaseUrlFor(base, name) };
-    cleanup = () => adminQuery(base, `drop database if exists ${name} with (force)`);
-  } else {
-    env = { DATA_DIR: join(dir, 'data') };
-    cleanup = () => Promise.resolve();
-  }
+  cli = await cliDatabase('moneycli');
+  dir = cli.dir;
   // Written directly, then closed so the commands can open it (PGlite: one process at a time).
-  const db = await openDatabase(
-    env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir: env.DATA_DIR },
-  );
+  const db = await cli.open();
   try {
     await migrate(db);
     const p = await createPartnership(db);
@@ -65,19 +50,9 @@ before(async () => {
     await db.close();
   }
 });
-after(async () => {
-  await cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => cli.cleanup());
 
-function pooled(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/pooled.mjs', ...args], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
-    timeout: 120_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const pooled = (...args: string[]) => runPooled(cli.env, ...args);
 
 test('import statements: good rows imported, bad rows listed by line with exit code 1, the same file again adds nothing', () => {
   assert.ok(card, 'the holding account has a reference');

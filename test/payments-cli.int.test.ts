@@ -3,14 +3,10 @@
 // approve, pay and write the file; nothing due the next time; unknown users refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { adminQuery, databaseUrlFor } from './support/db.ts';
+import { cliDatabase, runPooled, type CliDatabase } from './support/cli.ts';
 import { createPartnership, createUser, type TestUser } from './support/factories.ts';
-import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import {
   doc,
@@ -19,29 +15,18 @@ import {
   personWithApprovedPlan,
 } from '../src/features/budgets/fixtures.int-support.ts';
 
-const base = process.env.DATABASE_URL;
-let env: Record<string, string>;
-let cleanup: () => Promise<void>;
+let cli: CliDatabase;
+let dir: string;
 let code: string;
 let fran: TestUser;
 let bo: TestUser;
 let coordinator: TestUser;
-const dir = mkdtempSync(join(tmpdir(), 'pooled-paycli-'));
 
 before(async () => {
-  if (base) {
-    const name = `pooled_paycli_${randomBytes(4).toString('hex')}`;
-    await adminQuery(base, `create database ${name}`);
-    env = { DATABASE_URL: databaseUrlFor(base, name) };
-    cleanup = () => adminQuery(base, `drop database if exists ${name} with (force)`);
-  } else {
-    env = { DATA_DIR: join(dir, 'data') };
-    cleanup = () => Promise.resolve();
-  }
+  cli = await cliDatabase('paycli');
+  dir = cli.dir;
   // Written directly, then closed so the command can open it (PGlite: one process at a time).
-  const db = await openDatabase(
-    env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir: env.DATA_DIR },
-  );
+  const db = await cli.open();
   try {
     await migrate(db);
     const p = await createPartnership(db);
@@ -73,19 +58,9 @@ before(async () => {
     await db.close();
   }
 });
-after(async () => {
-  await cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => cli.cleanup());
 
-function pooled(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/pooled.mjs', 'payments', 'run', ...args], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
-    timeout: 120_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const pooled = (...args: string[]) => runPooled(cli.env, 'payments', 'run', ...args);
 
 test('payments run: prepare, four eyes, approve and pay, write the file, then nothing due', () => {
   const common = ['--partnership', code, '--prepared-by', fran.email, '--due-by', '2025-05-31'];
