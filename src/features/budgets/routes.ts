@@ -408,7 +408,13 @@ export function budgetPanel(deps: RouteDeps): PersonPanel {
           paid: pence(s.paid),
           contributions: pence(s.contributions),
           nextPayment: s.nextPayment
-            ? { dueOn: s.nextPayment.dueOn, amount: pence(s.nextPayment.amount) }
+            ? {
+                dueOn: s.nextPayment.dueOn,
+                amount: pence(s.nextPayment.amount),
+                // A payment whose day has passed is late, not next: say why it is unpaid.
+                late: s.nextPayment.dueOn < todayInLondon(deps.now()),
+                inRun: s.nextPayment.status === 'in_run',
+              }
             : null,
           commitments: s.commitments.map((c) => ({
             id: c.id,
