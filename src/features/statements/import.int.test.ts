@@ -634,3 +634,47 @@ test('the same file imported twice at once: each transaction written once, by on
   assert.equal(after.bal['spending:council']! - before.bal['spending:council']!, -spent);
   await assertPostedAsCardTransactions();
 });
+
+test('a card the account had before (replaced since) still finds its account; one two accounts had finds neither', async () => {
+  const ids = await inP(async (tx) => {
+    const r = await sql<{ id: string; reference: string }>`
+      select id, reference from ledger_accounts
+       where reference in ('5354 **** **** 0001', '12345678') and kind = 'holding_account'
+       order by reference`.execute(tx);
+    const card = r.rows.find((x) => x.reference === '5354 **** **** 0001')!.id;
+    const bank = r.rows.find((x) => x.reference === '12345678')!.id;
+    const had = (account: string, reference: string) =>
+      sql`insert into payment_accounts (partnership_id, holding_account_id, person_id, kind,
+            payee_name, card_reference)
+          values (${p.id}, ${account}, ${personId}, 'card', 'Sam', ${reference})`.execute(tx);
+    await had(card, 'OLD CARD 1111');
+    await had(card, 'SHARED 2222');
+    await had(bank, 'SHARED 2222');
+    return { card };
+  });
+  const before = await counts();
+  const r = await run(
+    [
+      'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
+      'OLD-1,01/09/2026,OLD CARD 1111,Tesco Stores,5411,-4.00',
+      'OLD-2,02/09/2026,SHARED 2222,Tesco Stores,5411,-5.00',
+    ].join('\n'),
+  );
+  assert.equal(r.imported, 1);
+  assert.deepEqual(r.badRows, [
+    {
+      line: 3,
+      problems: [
+        'Card Number: no direct payment account in Pooled has the reference "SHARED 2222"',
+      ],
+    },
+  ]);
+  const after = await counts();
+  assert.equal(after.bal[holdingKey]! - before.bal[holdingKey]!, -400);
+  const stored = await inP((tx) =>
+    sql<{ account: string }>`select holding_account_id as account from card_transactions
+      where provider_transaction_id = 'OLD-1'`.execute(tx),
+  );
+  assert.deepEqual(stored.rows, [{ account: ids.card }]);
+  await assertPostedAsCardTransactions();
+});

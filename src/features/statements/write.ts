@@ -69,20 +69,33 @@ const CHUNK_ROWS = 2000;
 /** Bytes per write of COPY data. */
 const COPY_CHUNK_BYTES = 1 << 20;
 
-/** The holding accounts with these references, with the plan items their stream may buy. */
-async function loadAccounts(
+type AccountRow = {
+  id: string;
+  reference: string;
+  person_id: string | null;
+  funding_body: 'council' | 'nhs' | null;
+  items: { id: string; category: string; streamId: string | null }[] | null;
+  stream_id: string | null;
+};
+
+function holdingAccount(r: AccountRow): HoldingAccount {
+  return {
+    id: r.id,
+    personId: r.person_id,
+    body: r.funding_body ?? 'council',
+    items: (r.items ?? [])
+      .filter((i) => r.stream_id === null || i.streamId === null || i.streamId === r.stream_id)
+      .map((i) => ({ id: i.id, category: i.category })),
+  };
+}
+
+/** Holding accounts with the plan items their (open, latest) budget's stream may buy. */
+async function accountRows(
   tx: Tx,
   partnershipId: string,
-  references: readonly string[],
-): Promise<Map<string, HoldingAccount>> {
-  const rows = await sql<{
-    id: string;
-    reference: string;
-    person_id: string | null;
-    funding_body: 'council' | 'nhs' | null;
-    items: { id: string; category: string; streamId: string | null }[] | null;
-    stream_id: string | null;
-  }>`
+  by: { references: readonly string[] } | { ids: readonly string[] },
+): Promise<AccountRow[]> {
+  const rows = await sql<AccountRow>`
     select a.id, a.reference, a.person_id, a.funding_body, b.stream_id,
            (select p.document->'items' from support_plans p where p.id = b.plan_id) as items
       from ledger_accounts a
@@ -91,18 +104,46 @@ async function loadAccounts(
          where holding_account_id = a.id
          order by financial_year desc, ends_on desc nulls first limit 1) b on true
      where a.partnership_id = ${partnershipId} and a.kind = 'holding_account'
-       and a.reference = any(${references}::text[])`.execute(tx);
+       and ${
+         'ids' in by
+           ? sql`a.id = any(${by.ids}::uuid[])`
+           : sql`a.reference = any(${by.references}::text[])`
+       }`.execute(tx);
+  return rows.rows;
+}
+
+/**
+ * The holding accounts with these references, with the plan items their stream may buy. A
+ * reference no account has now may be a card the account had before (a lost card replaced,
+ * decision 0019): a statement of the old card's last weeks still goes to its account, when
+ * exactly one account ever had that card.
+ */
+async function loadAccounts(
+  tx: Tx,
+  partnershipId: string,
+  references: readonly string[],
+): Promise<Map<string, HoldingAccount>> {
   const out = new Map<string, HoldingAccount>();
-  for (const r of rows.rows) {
-    if (out.has(r.reference)) continue; // two accounts with one reference: the first wins
-    out.set(r.reference, {
-      id: r.id,
-      personId: r.person_id,
-      body: r.funding_body ?? 'council',
-      items: (r.items ?? [])
-        .filter((i) => r.stream_id === null || i.streamId === null || i.streamId === r.stream_id)
-        .map((i) => ({ id: i.id, category: i.category })),
-    });
+  for (const r of await accountRows(tx, partnershipId, { references }))
+    if (!out.has(r.reference)) out.set(r.reference, holdingAccount(r)); // two with one reference: the first wins
+  const earlier = references.filter((r) => !out.has(r));
+  if (earlier.length === 0) return out;
+  const had = await sql<{ reference: string; id: string }>`
+    select card_reference as reference, min(holding_account_id::text)::uuid as id
+      from payment_accounts
+     where partnership_id = ${partnershipId} and kind = 'card'
+       and card_reference = any(${earlier}::text[])
+     group by card_reference having count(distinct holding_account_id) = 1`.execute(tx);
+  if (had.rows.length === 0) return out;
+  const byId = new Map(
+    (await accountRows(tx, partnershipId, { ids: had.rows.map((h) => h.id) })).map((r) => [
+      r.id,
+      r,
+    ]),
+  );
+  for (const h of had.rows) {
+    const r = byId.get(h.id);
+    if (r) out.set(h.reference, holdingAccount(r));
   }
   return out;
 }
