@@ -1,153 +1,33 @@
 // Statement imports against a real database (PGlite, or PostgreSQL with DATABASE_URL): good rows
 // imported and posted to the ledger, bad rows reported by line, a file imported twice changes
-// nothing, missing columns refuse the file, a row that is not UTF-8 is reported.
+// nothing, missing columns refuse the file, a row that is not UTF-8 is reported, any files in any
+// batches post the net of their new rows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { sql } from 'kysely';
-import { inPartnership, type Db, type Tx } from '../../platform/db/database.ts';
-import { freshDb } from '../../../test/support/db.ts';
-import {
-  createPartnership,
-  createPerson,
-  type TestPartnership,
-} from '../../../test/support/factories.ts';
 import { balanceByKey, ensureAccounts } from '../ledger/index.ts';
-import { importStatement, type ImportResult } from './import.ts';
+import { importStatement } from './import.ts';
 import { NOT_UTF8, readMapping } from './rules.ts';
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../platform/db/database.ts';
+import type { TestPartnership } from '../../../test/support/factories.ts';
+import { importFixture, type ImportFixture } from './import.int-support.ts';
 
 let db: Db;
 let p: TestPartnership;
 let personId: string;
 let holdingKey: string;
 let bankKey: string;
+let inP: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+let run: ImportFixture['run'];
+let counts: ImportFixture['counts'];
+let assertPostedAsCardTransactions: ImportFixture['assertPostedAsCardTransactions'];
 before(async () => {
-  db = await freshDb();
-  p = await createPartnership(db, 'S');
-  personId = (await createPerson(db, p)).id;
-  holdingKey = `holding:${personId}:social-care`;
-  bankKey = `holding:${personId}:nhs-phb`;
-  await inP((tx) =>
-    ensureAccounts(tx, p.id, [
-      {
-        key: holdingKey,
-        kind: 'holding_account',
-        name: 'Prepaid card',
-        fundingBody: 'council',
-        personId,
-        reference: '5354 **** **** 0001',
-      },
-      {
-        key: bankKey,
-        kind: 'holding_account',
-        name: 'Bank account',
-        fundingBody: 'nhs',
-        personId,
-        reference: '12345678',
-      },
-    ]),
-  );
+  ({ db, p, personId, holdingKey, bankKey, inP, run, counts, assertPostedAsCardTransactions } =
+    await importFixture());
 });
 after(() => db.close());
-
-const inP = <T>(fn: (tx: Tx) => Promise<T>) => inPartnership(db, p.id, fn);
-
-function run(
-  text: string | Uint8Array,
-  format = 'prepaid-card',
-  batchSize?: number,
-): Promise<ImportResult> {
-  const bytes = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text);
-  // Small chunks, so records cross chunk boundaries.
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += 7) chunks.push(bytes.subarray(i, i + 7));
-  return importStatement(db, {
-    partnershipId: p.id,
-    format,
-    fileName: 'statement.csv',
-    source: Readable.from(chunks),
-    userId: null,
-    actor: 'test',
-    ...(batchSize ? { batchSize } : {}),
-  });
-}
-
-async function counts() {
-  return inP(async (tx) => {
-    const cards = await sql<{
-      n: number;
-    }>`select count(*)::int as n from card_transactions`.execute(tx);
-    const entries = await sql<{ n: number }>`select count(*)::int as n from ledger_entries`.execute(
-      tx,
-    );
-    const bal = await balanceByKey(tx, p.id, [
-      holdingKey,
-      bankKey,
-      'spending:council',
-      'spending:nhs',
-    ]);
-    return { cards: cards.rows[0]?.n, entries: entries.rows[0]?.n, bal: Object.fromEntries(bal) };
-  });
-}
-
-/**
- * The ledger shape of imports (decision 0016), over everything imported so far: for every
- * (ledger transaction, holding account), the entry equals the sum of that account's card
- * transactions posted in it (no entry when they net to zero); every card transaction names the
- * ledger transaction of its batch ('import:<import>:<batch>'), or none when the whole batch
- * netted to zero on every account.
- */
-async function assertPostedAsCardTransactions() {
-  const r = await inP((tx) =>
-    sql<{
-      mismatched: number;
-      wrong_key: number;
-      null_not_zero: number;
-      batch_counts: number;
-      entries: number;
-    }>`
-      with ct as (
-        select c.*, b.ledger_transaction_id from card_transactions c
-          left join statement_import_batches b using (import_id, batch_no)),
-      cards as (
-        select ledger_transaction_id as t, holding_account_id as a, sum(amount_pence) as s
-          from ct where ledger_transaction_id is not null group by 1, 2),
-      entries as (
-        select e.transaction_id as t, e.account_id as a, sum(e.amount_pence) as s
-          from ledger_entries e join ledger_accounts acc on acc.id = e.account_id
-         where acc.kind = 'holding_account'
-           and e.transaction_id in (select ledger_transaction_id from statement_import_batches)
-         group by 1, 2)
-      select
-        (select count(*)::int from cards full join entries using (t, a)
-          where coalesce(cards.s, 0) <> coalesce(entries.s, 0)) as mismatched,
-        (select count(*)::int from statement_import_batches b
-           left join ledger_transactions t on t.id = b.ledger_transaction_id
-          where b.ledger_transaction_id is not null
-            and (t.idempotency_key is distinct from 'import:' || b.import_id || ':' || b.batch_no
-                 or t.kind <> 'spend')) as wrong_key,
-        (select count(*)::int from (select import_id, batch_no, holding_account_id
-            from ct where ledger_transaction_id is null
-           group by 1, 2, 3 having sum(amount_pence) <> 0) z) as null_not_zero,
-        -- every batch row counts its card transactions, and every card transaction has one
-        (select count(*)::int from statement_import_batches b
-           full join (select import_id, batch_no, count(*)::int as n from card_transactions
-                       group by 1, 2) c using (import_id, batch_no)
-          where b.rows_imported is distinct from c.n) as batch_counts,
-        (select count(*)::int from entries) as entries`.execute(tx),
-  );
-  const x = r.rows[0]!;
-  assert.deepEqual(
-    {
-      mismatched: x.mismatched,
-      wrongKey: x.wrong_key,
-      nullNotZero: x.null_not_zero,
-      batchCounts: x.batch_counts,
-    },
-    { mismatched: 0, wrongKey: 0, nullNotZero: 0, batchCounts: 0 },
-  );
-}
 
 const CARD = [
   'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
@@ -495,186 +375,5 @@ test('a new file is written by COPY on PostgreSQL (insert on PGlite), and the sa
   assert.equal((await counts()).bal[holdingKey], before.bal[holdingKey]! - 400);
   const again = await run(file.replace('Bus,4131,-2.50', 'Bus,4131,-2.50').concat('\n'));
   assert.deepEqual([again.imported, again.duplicates], [0, 3]);
-  await assertPostedAsCardTransactions();
-});
-
-test("the database refuses card transactions on another partnership's account, or with no partnership set, to the import's role and the app's", async () => {
-  const q = await createPartnership(db, 'S2');
-  const qPerson = (await createPerson(db, q)).id;
-  const qAccount = await inPartnership(db, q.id, async (tx) => {
-    const ids = await ensureAccounts(tx, q.id, [
-      {
-        key: `holding:${qPerson}:social-care`,
-        kind: 'holding_account',
-        name: 'Prepaid card',
-        fundingBody: 'council',
-        personId: qPerson,
-        reference: '5354 **** **** 7777',
-      },
-    ]);
-    return ids.get(`holding:${qPerson}:social-care`)!;
-  });
-  const ours = await inP(async (tx) => {
-    const a = await sql<{ id: string }>`select id from ledger_accounts
-      where reference = '5354 **** **** 0001'`.execute(tx);
-    const i = await sql<{ id: string }>`select id from statement_imports limit 1`.execute(tx);
-    return { account: a.rows[0]!.id, importId: i.rows[0]!.id };
-  });
-  const row = (partnership: string, account: string, txn: string) =>
-    sql`insert into card_transactions (id, partnership_id, import_id, holding_account_id,
-          batch_no, line_no, occurred_on, amount_pence, provider_transaction_id, description)
-        values (gen_random_uuid(), ${partnership}::uuid, ${ours.importId}::uuid,
-          ${account}::uuid, 1, 1, '2026-07-01', -100, ${txn}, 'test')`;
-  const attempt = (role: string, partnership: string | null, stmt: ReturnType<typeof row>) =>
-    db.system.transaction().execute(async (tx) => {
-      await sql`select set_config('role', ${role}, true),
-                       set_config('pooled.partnership_id', ${partnership ?? ''}, true)`.execute(tx);
-      await stmt.execute(tx);
-    });
-  const cases: [string, string, string | null, ReturnType<typeof row>, RegExp][] = [
-    // our partnership set, the row claims it, but the account is Q's
-    [
-      'writer, own partnership, their account',
-      'pooled_statement_writer',
-      p.id,
-      row(p.id, qAccount, 'X1'),
-      /not in partnership/,
-    ],
-    // the row claims Q while P is set: Q's account is not visible
-    [
-      'writer, row for the other partnership',
-      'pooled_statement_writer',
-      p.id,
-      row(q.id, qAccount, 'X2'),
-      /not in partnership/,
-    ],
-    [
-      'writer, no partnership set',
-      'pooled_statement_writer',
-      null,
-      row(p.id, ours.account, 'X3'),
-      /not in partnership/,
-    ],
-    [
-      'app, own partnership, their account',
-      'pooled_app',
-      p.id,
-      row(p.id, qAccount, 'X4'),
-      /not in partnership/,
-    ],
-    [
-      'app, row for the other partnership',
-      'pooled_app',
-      p.id,
-      row(q.id, qAccount, 'X5'),
-      /row-level security/,
-    ],
-  ];
-  for (const [name, role, partnership, stmt, error] of cases)
-    await assert.rejects(attempt(role, partnership, stmt), error, name);
-  // The import's role can do nothing else: it cannot read people or write the ledger.
-  await assert.rejects(
-    attempt('pooled_statement_writer', p.id, sql`select count(*) from people`),
-    /permission denied/,
-  );
-  await assert.rejects(
-    attempt('pooled_statement_writer', p.id, sql`delete from card_transactions`),
-    /append-only/,
-  );
-  // The same row on its own account, with its partnership set, is accepted (then undone).
-  await assert.rejects(
-    db.system.transaction().execute(async (tx) => {
-      await sql`select set_config('role', 'pooled_statement_writer', true),
-                       set_config('pooled.partnership_id', ${p.id}, true)`.execute(tx);
-      await row(p.id, ours.account, 'X6').execute(tx);
-      throw new Error('accepted');
-    }),
-    /accepted/,
-  );
-});
-
-test('the same file imported twice at once: each transaction written once, by one import or the other', async () => {
-  const lines = ['Transaction ID,Date,Card Number,Merchant,MCC,Amount'];
-  for (let i = 0; i < 3000; i++)
-    lines.push(
-      `PAR-${String(i)},${String(1 + (i % 28)).padStart(2, '0')}/08/2026,5354 **** **** ${i % 2 ? '0001' : '0077'},Shop ${String(i % 7)},5411,-${String(1 + (i % 50))}.00`,
-    );
-  // Card 0077 (another person's, made here) so that both parts of a batch have rows.
-  const other = (await createPerson(db, p)).id;
-  await inP((tx) =>
-    ensureAccounts(tx, p.id, [
-      {
-        key: `holding:${other}:social-care`,
-        kind: 'holding_account',
-        name: 'Prepaid card',
-        fundingBody: 'council',
-        personId: other,
-        reference: '5354 **** **** 0077',
-      },
-    ]),
-  );
-  const file = lines.join('\n');
-  const before = await counts();
-  const [a, b] = await Promise.all([
-    run(file, 'prepaid-card', 500),
-    run(file, 'prepaid-card', 700),
-  ]);
-  assert.equal(a.status, 'finished');
-  assert.equal(b.status, 'finished');
-  assert.equal(a.imported + b.imported, 3000);
-  assert.equal(a.duplicates + b.duplicates, 3000);
-  const after = await counts();
-  assert.equal(after.cards! - before.cards!, 3000);
-  const spent = lines.slice(1).reduce((s, l) => s + Number(l.split(',').at(-1)) * 100, 0);
-  const card1 = lines
-    .slice(1)
-    .filter((l) => l.includes('0001,'))
-    .reduce((s, l) => s + Number(l.split(',').at(-1)) * 100, 0);
-  assert.equal(after.bal[holdingKey]! - before.bal[holdingKey]!, card1);
-  assert.equal(after.bal['spending:council']! - before.bal['spending:council']!, -spent);
-  await assertPostedAsCardTransactions();
-});
-
-test('a card the account had before (replaced since) still finds its account; one two accounts had finds neither', async () => {
-  const ids = await inP(async (tx) => {
-    const r = await sql<{ id: string; reference: string }>`
-      select id, reference from ledger_accounts
-       where reference in ('5354 **** **** 0001', '12345678') and kind = 'holding_account'
-       order by reference`.execute(tx);
-    const card = r.rows.find((x) => x.reference === '5354 **** **** 0001')!.id;
-    const bank = r.rows.find((x) => x.reference === '12345678')!.id;
-    const had = (account: string, reference: string) =>
-      sql`insert into payment_accounts (partnership_id, holding_account_id, person_id, kind,
-            payee_name, card_reference)
-          values (${p.id}, ${account}, ${personId}, 'card', 'Sam', ${reference})`.execute(tx);
-    await had(card, 'OLD CARD 1111');
-    await had(card, 'SHARED 2222');
-    await had(bank, 'SHARED 2222');
-    return { card };
-  });
-  const before = await counts();
-  const r = await run(
-    [
-      'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
-      'OLD-1,01/09/2026,OLD CARD 1111,Tesco Stores,5411,-4.00',
-      'OLD-2,02/09/2026,SHARED 2222,Tesco Stores,5411,-5.00',
-    ].join('\n'),
-  );
-  assert.equal(r.imported, 1);
-  assert.deepEqual(r.badRows, [
-    {
-      line: 3,
-      problems: [
-        'Card Number: no direct payment account in Pooled has the reference "SHARED 2222"',
-      ],
-    },
-  ]);
-  const after = await counts();
-  assert.equal(after.bal[holdingKey]! - before.bal[holdingKey]!, -400);
-  const stored = await inP((tx) =>
-    sql<{ account: string }>`select holding_account_id as account from card_transactions
-      where provider_transaction_id = 'OLD-1'`.execute(tx),
-  );
-  assert.deepEqual(stored.rows, [{ account: ids.card }]);
   await assertPostedAsCardTransactions();
 });
