@@ -384,6 +384,31 @@ export async function loadMoney(
       const id = lineId();
       const ref = lineReference(id);
       counts.scheduleLines++;
+      // The schedule line's row: paid (in a run, with its ledger transaction) or still due.
+      const line = (
+        status: 'paid' | 'due',
+        runId: string | null,
+        tx: string | null,
+        paidAt: string | null,
+      ) =>
+        csvLine([
+          id,
+          P,
+          budgetId,
+          personId,
+          l.kind,
+          l.periodNo,
+          l.dueOn,
+          l.amount,
+          l.contribution,
+          l.description,
+          ref,
+          status,
+          runId,
+          tx,
+          paidAt,
+          x.createdAt,
+        ]);
       if (l.dueOn <= ctx.asOf && holdingAccount) {
         const period = periodOfNo.get(l.periodNo);
         const start = period?.start ?? l.dueOn;
@@ -400,26 +425,7 @@ export async function loadMoney(
           ],
           approver,
         );
-        chunk.lines.push(
-          csvLine([
-            id,
-            P,
-            budgetId,
-            personId,
-            l.kind,
-            l.periodNo,
-            l.dueOn,
-            l.amount,
-            l.contribution,
-            l.description,
-            ref,
-            'paid',
-            run.id,
-            tx,
-            `${l.dueOn}T11:00:00Z`,
-            x.createdAt,
-          ]),
-        );
+        chunk.lines.push(line('paid', run.id, tx, `${l.dueOn}T11:00:00Z`));
         chunk.runLines.push(
           csvLine([P, run.id, id, personId, b.body, payee, reference, l.amount, ref]),
         );
@@ -428,26 +434,7 @@ export async function loadMoney(
         counts.paidLines++;
         paid.push({ day: l.dueOn, amount: l.amount });
       } else {
-        chunk.lines.push(
-          csvLine([
-            id,
-            P,
-            budgetId,
-            personId,
-            l.kind,
-            l.periodNo,
-            l.dueOn,
-            l.amount,
-            l.contribution,
-            l.description,
-            ref,
-            'due',
-            null,
-            null,
-            null,
-            x.createdAt,
-          ]),
-        );
+        chunk.lines.push(line('due', null, null, null));
       }
     }
     for (const cm of b.commitments) {
