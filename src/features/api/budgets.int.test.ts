@@ -31,6 +31,7 @@ import {
   today,
   year,
   yearStart,
+  GYM_ITEM as GYM,
 } from '../budgets/fixtures.int-support.ts';
 import { balanceByKey } from '../ledger/index.ts';
 import { importStatement } from '../statements/index.ts';
@@ -61,17 +62,6 @@ let personBId = '';
 let runId = '';
 let samCard = '';
 let otherCard = '';
-
-const GYM = {
-  id: 'gym',
-  what: 'Gym membership',
-  category: 'leisure' as const,
-  provider: { kind: 'provider' as const, name: 'City Gym' },
-  unitCostPence: 2_000,
-  units: 1,
-  frequency: 'weekly',
-  streamId: 'social-care',
-};
 
 /** Sam's card statement: what each plan item should show as spent. */
 const SAM_ROWS = [

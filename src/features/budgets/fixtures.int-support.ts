@@ -56,6 +56,18 @@ export function providerItem(id: string, streamId: string, weeklyPence: number, 
   };
 }
 
+/** A £20-a-week gym membership on the social care stream (a leisure item from a provider). */
+export const GYM_ITEM = {
+  id: 'gym',
+  what: 'Gym membership',
+  category: 'leisure' as const,
+  provider: { kind: 'provider' as const, name: 'City Gym' },
+  unitCostPence: 2_000,
+  units: 1,
+  frequency: 'weekly',
+  streamId: 'social-care',
+};
+
 export function doc(input: {
   startsOn: string;
   streams: {

@@ -30,21 +30,11 @@ import {
   personWithApprovedPlan,
   today,
   yearStart,
+  GYM_ITEM as GYM,
 } from './fixtures.int-support.ts';
 import { createPaymentsService } from './index.ts';
 
 const money = (p: number) => formatPounds(pence(p));
-
-const GYM = {
-  id: 'gym',
-  what: 'Gym membership',
-  category: 'leisure' as const,
-  provider: { kind: 'provider' as const, name: 'City Gym' },
-  unitCostPence: 2_000,
-  units: 1,
-  frequency: 'weekly',
-  streamId: 'social-care',
-};
 
 /** The newest rows of the statement (matched to the plan's items, a refund, a bus fare). */
 const LATEST = [
