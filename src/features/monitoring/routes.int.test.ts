@@ -8,11 +8,11 @@ import { inPartnership } from '../../platform/db/database.ts';
 import { startTestApp, TestClient, type TestApp } from '../../../test/support/app.ts';
 import {
   createPartnership,
-  createPerson,
   createUser,
   type TestPartnership,
 } from '../../../test/support/factories.ts';
-import { balanceByKey, ensureAccounts, post } from '../ledger/index.ts';
+import { balanceByKey } from '../ledger/index.ts';
+import { paidCardHolder, signedInFinanceOfficer } from './fixtures.int-support.ts';
 
 let t: TestApp;
 let p: TestPartnership;
@@ -22,34 +22,13 @@ let holdingKey = '';
 before(async () => {
   t = await startTestApp();
   p = await createPartnership(t.db, 'Pages');
-  const personId = (await createPerson(t.db, p, { givenName: 'Sam', familyName: 'Carder' })).id;
-  holdingKey = `holding:${personId}:social-care`;
-  await inPartnership(t.db, p.id, async (tx) => {
-    const ids = await ensureAccounts(tx, p.id, [
-      { key: 'pot:council', kind: 'stream_pot', name: 'Council pot', fundingBody: 'council' },
-      {
-        key: holdingKey,
-        kind: 'holding_account',
-        name: 'Card',
-        fundingBody: 'council',
-        personId,
-        reference: 'CARD-77',
-      },
-    ]);
-    await post(tx, p.id, {
-      idempotencyKey: 'test-payment',
-      kind: 'payment',
-      occurredOn: new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10),
-      description: 'Payment',
-      lines: [
-        { accountId: ids.get(holdingKey) ?? '', amountPence: 10_000 },
-        { accountId: ids.get('pot:council') ?? '', amountPence: -10_000 },
-      ],
-    });
-  });
-  const user = await createUser(t.db, p, ['finance_officer']);
-  finance = new TestClient(t.url);
-  assert.equal((await finance.signIn(user.email, user.password)).status, 303);
+  ({ holdingKey } = await paidCardHolder(
+    t.db,
+    p,
+    { givenName: 'Sam', familyName: 'Carder' },
+    'CARD-77',
+  ));
+  finance = await signedInFinanceOfficer(t, p);
 });
 after(() => t.close());
 

@@ -9,11 +9,11 @@ import { inPartnership } from '../../platform/db/database.ts';
 import { startTestApp, TestClient, type TestApp } from '../../../test/support/app.ts';
 import {
   createPartnership,
-  createPerson,
   createUser,
   type TestPartnership,
 } from '../../../test/support/factories.ts';
-import { balanceByKey, ensureAccounts, post } from '../ledger/index.ts';
+import { balanceByKey } from '../ledger/index.ts';
+import { paidCardHolder, signedInFinanceOfficer } from './fixtures.int-support.ts';
 
 let t: TestApp;
 let p: TestPartnership;
@@ -24,40 +24,21 @@ let personId = '';
 before(async () => {
   t = await startTestApp();
   p = await createPartnership(t.db, 'Withdraw');
-  personId = (await createPerson(t.db, p, { givenName: 'Sam', familyName: 'Saver' })).id;
-  holdingKey = `holding:${personId}:social-care`;
-  await inPartnership(t.db, p.id, async (tx) => {
-    const ids = await ensureAccounts(tx, p.id, [
-      { key: 'pot:council', kind: 'stream_pot', name: 'Council pot', fundingBody: 'council' },
-      {
-        key: holdingKey,
-        kind: 'holding_account',
-        name: 'Card',
-        fundingBody: 'council',
-        personId,
-        reference: 'CARD-W1',
-      },
-    ]);
-    await post(tx, p.id, {
-      idempotencyKey: 'test-payment',
-      kind: 'payment',
-      occurredOn: new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10),
-      description: 'Payment',
-      lines: [
-        { accountId: ids.get(holdingKey) ?? '', amountPence: 10_000 },
-        { accountId: ids.get('pot:council') ?? '', amountPence: -10_000 },
-      ],
-    });
-    const holding = ids.get(holdingKey) ?? '';
-    await sql`
+  const holder = await paidCardHolder(
+    t.db,
+    p,
+    { givenName: 'Sam', familyName: 'Saver' },
+    'CARD-W1',
+  );
+  ({ personId, holdingKey } = holder);
+  await inPartnership(t.db, p.id, (tx) =>
+    sql`
       insert into monitoring_flags (partnership_id, person_id, holding_account_id, kind, details, raised_on)
-      values (${p.id}, ${personId}, ${holding}, 'balance_above_weeks',
+      values (${p.id}, ${personId}, ${holder.holdingId}, 'balance_above_weeks',
               ${JSON.stringify({ kind: 'balance_above_weeks', balancePence: 10_000, weeklyPaymentPence: 500, weeks: 8, thresholdPence: 4_000, proposedRecoveryPence: 6_000 })}::jsonb,
-              current_date)`.execute(tx);
-  });
-  const user = await createUser(t.db, p, ['finance_officer']);
-  finance = new TestClient(t.url);
-  assert.equal((await finance.signIn(user.email, user.password)).status, 303);
+              current_date)`.execute(tx),
+  );
+  finance = await signedInFinanceOfficer(t, p);
 });
 after(() => t.close());
 
