@@ -10,6 +10,7 @@
 // A property test (batch.test.ts) checks that every record the fast lane takes reads exactly as
 // readRow reads it. Pure: no I/O.
 import type { CivilDate } from '../../platform/dates.js';
+import { civilOfPgDays, pgDays, PG_EPOCH_DAYS } from '../../platform/db/copy-binary.js';
 import { categoryOfMcc, type SpendCategory } from './categories.js';
 import {
   MAX_AMOUNT_PENCE,
@@ -20,8 +21,6 @@ import {
   type StatementRow,
 } from './rules.js';
 
-/** Days from 1970-01-01 to 2000-01-01 (PostgreSQL's date epoch, which `days` counts from). */
-const PG_EPOCH_DAYS = 10957;
 const DAY_MS = 86_400_000;
 
 /** Strings by number, for columns with few distinct values (account references, categories). */
@@ -39,19 +38,8 @@ export class Names {
   }
 }
 
-/** A day as the civil date string. */
-export function civilOfDays(days: number): CivilDate {
-  return new Date((days + PG_EPOCH_DAYS) * DAY_MS).toISOString().slice(0, 10) as CivilDate;
-}
-
-/** A civil date as days since 2000-01-01. */
-export function daysOfCivil(date: string): number {
-  return (
-    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) /
-      DAY_MS -
-    PG_EPOCH_DAYS
-  );
-}
+/** A day (days since 2000-01-01, as `days` holds them) as the civil date string. */
+export const civilOfDays = (days: number): CivilDate => civilOfPgDays(days) as CivilDate;
 
 export class RowBatch {
   count = 0;
@@ -157,7 +145,7 @@ export class RowBatch {
   /** A row read the usual way (readRow). */
   pushRow(row: StatementRow, category: SpendCategory | null): void {
     const i = this.start(row.line);
-    this.days[i] = daysOfCivil(row.date);
+    this.days[i] = pgDays(row.date);
     this.amount[i] = row.amountPence;
     this.mcc[i] = row.mcc === null ? -1 : Number(row.mcc);
     this.cat[i] = category === null ? -1 : this.categories.id(category);

@@ -234,7 +234,7 @@ function int32Field(b: Buffer, o: number, n: number): number {
 }
 
 /** The rows as binary COPY data, in the import's writer (valid until its next batch). */
-export function copyData(batch: RowBatch, groups: readonly AccountRows[], c: BatchContext): Buffer {
+function copyData(batch: RowBatch, groups: readonly AccountRows[], c: BatchContext): Buffer {
   const w = c.scratch.writer.start();
   const head = new BinaryCopyWriter(64).start();
   head.uuid(uuidBytes(c.partnershipId));

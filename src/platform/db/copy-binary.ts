@@ -7,7 +7,7 @@
 
 const SIGNATURE = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]);
 /** Days from 1970-01-01 to 2000-01-01, PostgreSQL's date epoch. */
-const PG_EPOCH_DAYS = 10957;
+export const PG_EPOCH_DAYS = 10957;
 const TWO_32 = 4294967296;
 
 /** A UUID in its 16 bytes. Throws on anything that is not a UUID. */
@@ -22,6 +22,11 @@ export function pgDays(date: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) throw new RangeError(`"${date}" is not a date`);
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000 - PG_EPOCH_DAYS;
+}
+
+/** The civil date (YYYY-MM-DD) of PostgreSQL's binary date: the inverse of pgDays. */
+export function civilOfPgDays(days: number): string {
+  return new Date((days + PG_EPOCH_DAYS) * 86_400_000).toISOString().slice(0, 10);
 }
 
 /**
