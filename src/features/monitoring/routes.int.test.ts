@@ -131,7 +131,7 @@ test('the import page: upload, report with bad rows by line, and refusals', asyn
 test('the queue and a flag: dismiss needs a reason; a recovery above the balance is refused; a confirmed one is posted', async () => {
   const queue = await finance.get('/finance/monitoring');
   assert.equal(queue.status, 200);
-  assert.match(queue.text, /Spending the money may never be used for/);
+  assert.match(queue.text, /Spending on something the money may never buy for Sam Carder/);
   const id = /href="\/finance\/monitoring\/([0-9a-f-]{36})"/.exec(queue.text)?.[1];
   assert.ok(id);
   const flag = await finance.get(`/finance/monitoring/${id}`);

@@ -21,7 +21,7 @@ export const FLAG_KINDS: readonly FlagKind[] = [
 export const FLAG_LABELS: Readonly<Record<FlagKind, string>> = {
   balance_above_weeks: 'Money building up',
   outside_plan_categories: 'Spending outside the plan',
-  never_buy_category: 'Spending the money may never be used for',
+  never_buy_category: 'Spending on something the money may never buy',
   no_activity: 'No spending',
   overspend: 'Overspent',
 };
