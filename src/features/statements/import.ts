@@ -1,6 +1,7 @@
 // Importing a card or bank statement (issue 5 point 6). The file is streamed: read record by
 // record (rules.ts), checked and categorised in Node, and written in batches (decisions 0016 and
-// 0018). One batch is parsed while the one before is written. Each batch is one database
+// 0018). One batch is parsed (on PostgreSQL also given its accounts and encoded for COPY) while
+// the one before is written. Each batch is one database
 // transaction on one connection, as the application role with the partnership set:
 //   1. the batch's account references are looked up (row-level security: only this
 //      partnership's holding accounts); rows naming no holding account are reported as bad rows;
@@ -39,7 +40,15 @@ import {
   type ColumnPositions,
 } from './rules.js';
 import { st, type ImportStatus } from './tables.js';
-import { writeBatch, type HoldingAccount } from './write.js';
+import {
+  loadAccounts,
+  prepareBatch,
+  writeBatch,
+  type AccountLookup,
+  type BatchContext,
+  type HoldingAccount,
+  type PreparedBatch,
+} from './write.js';
 
 /** The most bad rows kept in the import's stored report (all are counted, and all are passed to onBadRow). */
 export const STORED_BAD_ROWS = 1000;
@@ -100,6 +109,12 @@ async function* hashing(
     counter.bytes += chunk.length;
     yield chunk;
   }
+}
+
+/** A batch read, and on PostgreSQL prepared for writing, part by part. */
+interface Ready {
+  batch: RowBatch;
+  prepared: (PreparedBatch | undefined)[];
 }
 
 /** Parts a batch is written in at once on PostgreSQL (one connection each). */
@@ -306,49 +321,67 @@ export async function importStatement(db: Db, input: ImportInput): Promise<Impor
     lane = new FastLane(mapping, positions, category);
     scanner.take = lane.take;
 
-    // One batch is read ahead while the one before is written: the file is parsed in Node while
-    // the server inserts, and at most two batches are in memory.
-    let ahead: Promise<RowBatch> | null = readBatch();
-    ahead.catch(() => undefined); // awaited below; this only keeps a failed connect from leaving it unhandled
     // On PostgreSQL each batch is written in two parts at once, on two connections, each part
     // its own transaction and ledger transaction: the accounts are split between them, so a
     // transaction id repeated in a batch stays in one part, and the next batch starts when both
     // are committed. The server then uses two processors, where one was the limit.
     const parts =
       db.kind === 'postgres' ? Math.max(1, Math.min(input.parts ?? PARTS, db.connections - 1)) : 1;
+    // On PostgreSQL the next batch is read, its accounts looked up (on a connection of its own)
+    // and its COPY data encoded while the one before is written, so Node and the server work at
+    // once (each part has two COPY buffers, used in turn). On PGlite, with one connection, the
+    // accounts are looked up in the batch's own transaction: only the reading is ahead.
+    const ahead = db.kind === 'postgres';
+    const lookup: AccountLookup = (refs) =>
+      inPartnership(db, partnershipId, (tx) => loadAccounts(tx, partnershipId, refs));
     await withClients(db, parts, async (raws) => {
       const lanes = raws.map((raw) => ({
         raw,
         k: kyselyOver(raw),
-        scratch: { writer: new BinaryCopyWriter(), ids: Buffer.alloc(0) },
+        scratch: [0, 1].map(() => ({ writer: new BinaryCopyWriter(), ids: Buffer.alloc(0) })),
       }));
+      const context = (batchNo: number, part: number): BatchContext => ({
+        partnershipId,
+        importId,
+        batchNo: batchNo + part,
+        part: { index: part, of: parts },
+        mapping,
+        accounts,
+        spending,
+        bad,
+        touched,
+        copy: db.kind === 'postgres',
+        scratch: lanes[part]?.scratch[Math.floor(batchNo / parts) % 2] ?? {
+          writer: new BinaryCopyWriter(),
+          ids: Buffer.alloc(0),
+        },
+      });
+      /** The batch starting at batchNo, read and (on PostgreSQL) prepared. */
+      const next = async (batchNo: number): Promise<Ready> => {
+        const batch = await readBatch();
+        const prepared: (PreparedBatch | undefined)[] = [];
+        if (ahead && batch.count > 0)
+          for (let part = 0; part < parts; part++)
+            prepared.push(await prepareBatch(batch, context(batchNo, part), lookup));
+        return { batch, prepared };
+      };
+      let coming: Promise<Ready> | null = next(1);
+      // Should writing fail, the read ahead stops with it: not an unhandled rejection.
+      coming.catch(() => undefined);
       try {
-        for (let batchNo = 1; ahead; batchNo += parts) {
-          const batch: RowBatch = await ahead;
-          ahead = batch.end ? null : readBatch();
-          // Should writing fail, the read ahead stops with it: not an unhandled rejection.
-          ahead?.catch(() => undefined);
+        for (let batchNo = 1; coming; batchNo += parts) {
+          const { batch, prepared }: Ready = await coming;
+          coming = batch.end ? null : next(batchNo + parts);
+          coming?.catch(() => undefined);
           if (batch.count > 0) {
             const written = await Promise.allSettled(
-              lanes.map(({ raw, k, scratch }, part) =>
+              lanes.map(({ raw, k }, part) =>
                 k.transaction().execute(async (tx) => {
                   await sql`select set_config('role', 'pooled_app', true),
                                    set_config('pooled.partnership_id', ${partnershipId}, true)`.execute(
                     tx,
                   );
-                  return writeBatch(raw, tx, batch, {
-                    partnershipId,
-                    importId,
-                    batchNo: batchNo + part,
-                    part: { index: part, of: parts },
-                    mapping,
-                    accounts,
-                    spending,
-                    bad,
-                    touched,
-                    copy: db.kind === 'postgres',
-                    scratch,
-                  });
+                  return writeBatch(raw, tx, batch, context(batchNo, part), prepared[part]);
                 }),
               ),
             );

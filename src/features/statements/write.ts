@@ -14,6 +14,8 @@
 //   3. one ledger transaction (idempotency key 'import:<import id>:<batch no>') posts one entry
 //      per holding account, the net of its new rows, balanced by one entry per funding body on
 //      its spending account, and statement_import_batches records it.
+// Step 1 and the COPY data for step 2 are prepareBatch, which writes nothing: on PostgreSQL
+// import.ts runs it for the next batch while this one is written.
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { RawClient, Tx } from '../../platform/db/database.js';
@@ -118,7 +120,7 @@ async function accountRows(
  * decision 0019): a statement of the old card's last weeks still goes to its account, when
  * exactly one account ever had that card.
  */
-async function loadAccounts(
+export async function loadAccounts(
   tx: Tx,
   partnershipId: string,
   references: readonly string[],
@@ -170,9 +172,9 @@ interface Net {
  * rows in line order; rows naming no holding account reported as bad rows.
  */
 async function placeRows(
-  tx: Tx,
   batch: RowBatch,
   c: BatchContext,
+  lookup: AccountLookup,
 ): Promise<{ groups: AccountRows[]; count: number }> {
   const refs = batch.refs.list;
   // The accounts by reference number (the references are shared by the import's batches).
@@ -184,7 +186,7 @@ async function placeRows(
   for (let r = 0; r < refs.length; r++)
     if (used[r] && !c.accounts.has(refs[r] ?? '')) unknown.push(refs[r] ?? '');
   if (unknown.length) {
-    const found = await loadAccounts(tx, c.partnershipId, unknown);
+    const found = await lookup(unknown);
     for (const ref of unknown) c.accounts.set(ref, found.get(ref) ?? null);
   }
   const accountOf: (HoldingAccount | null)[] = refs.map((r) => c.accounts.get(r) ?? null);
@@ -228,133 +230,196 @@ function int32(b: Buffer, o: number, n: number): number {
   return o + 4;
 }
 
-/** An int4 or date field (length 4, then the value). */
-function int32Field(b: Buffer, o: number, n: number): number {
-  return int32(b, int32(b, o, 4), n);
+/** A text field (length, then the UTF-8 bytes) or null, encoded once. */
+function textField(s: string | null): Buffer {
+  const w = new BinaryCopyWriter(64).start();
+  w.text(s);
+  return w.fields();
 }
 
-/** The rows as binary COPY data, in the import's writer (valid until its next batch). */
+/**
+ * The bytes of a row's fields that vary row by row, besides its tail (the category and plan
+ * item): the field count, id, line, day, amount, transaction id, description and MCC.
+ */
+const ROW_FIXED_BYTES = 2 + 20 + 8 + 8 + 12 + 4 + 4;
+const EMPTY = Buffer.alloc(0);
+
+/** One account's constant columns after the id, and its rows' tails by category index + 1. */
+interface GroupBytes {
+  segment: Buffer;
+  tails: Buffer[];
+}
+
+/**
+ * Each group's bytes: where its rows start in `b` (from `o`), by group, in `cursor`; returns the
+ * offset after the last group. Rows are visited in batch order, as writeRows visits them.
+ */
+function placeGroups(
+  batch: RowBatch,
+  groupOf: Int32Array,
+  groups: readonly GroupBytes[],
+  cursor: Float64Array,
+  o: number,
+): number {
+  const { idLen, descLen, mcc, cat } = batch;
+  for (let i = 0; i < batch.count; i++) {
+    const k = groupOf[i] ?? -1;
+    if (k < 0) continue;
+    const g = groups[k];
+    if (!g) continue;
+    cursor[k] =
+      (cursor[k] ?? 0) +
+      ROW_FIXED_BYTES +
+      g.segment.length +
+      (idLen[i] ?? 0) +
+      (descLen[i] ?? 0) +
+      ((mcc[i] ?? -1) < 0 ? 4 : 6) +
+      (g.tails[(cat[i] ?? -1) + 1] ?? EMPTY).length;
+  }
+  for (let k = 0; k < groups.length; k++) {
+    const bytes = cursor[k] ?? 0;
+    cursor[k] = o;
+    o += bytes;
+  }
+  return o;
+}
+
+/**
+ * The rows as COPY rows, each at its group's cursor in `b` (room reserved by placeGroups). The
+ * hot loop of an import (a million rows a file): a function of its own with no closures or maps,
+ * which V8 optimises once and keeps (written inline in copyData, with closures made per call, it
+ * was deoptimised and optimised again batch after batch); the batch is read in its own order, and
+ * each row written where its group's rows go. `ids` holds 16 random bytes a row.
+ */
+function writeRows(
+  b: Buffer,
+  batch: RowBatch,
+  groupOf: Int32Array,
+  groups: readonly GroupBytes[],
+  cursor: Float64Array,
+  ids: Buffer,
+): void {
+  const { line, days, amount, mcc, cat, idAt, idLen, descAt, descLen, arena } = batch;
+  for (let i = 0; i < batch.count; i++) {
+    const k = groupOf[i] ?? -1;
+    if (k < 0) continue;
+    const g = groups[k];
+    if (!g) continue;
+    let o = cursor[k] ?? 0;
+    b[o] = 0;
+    b[o + 1] = CARD_COLUMNS.length;
+    // id: 16 random bytes as a version 4 UUID
+    o = int32(b, o + 2, 16);
+    const at = 16 * i;
+    for (let j = 0; j < 16; j++) b[o + j] = ids[at + j] ?? 0;
+    b[o + 6] = ((ids[at + 6] ?? 0) & 0x0f) | 0x40;
+    b[o + 8] = ((ids[at + 8] ?? 0) & 0x3f) | 0x80;
+    o += 16;
+    b.set(g.segment, o);
+    o += g.segment.length;
+    o = int32(b, int32(b, o, 4), line[i] ?? 0);
+    o = int32(b, int32(b, o, 4), days[i] ?? 0);
+    // amount: int8, from a safe integer
+    const pence = amount[i] ?? 0;
+    const high = Math.floor(pence / 4294967296);
+    o = int32(b, int32(b, int32(b, o, 8), high), pence - high * 4294967296);
+    const il = idLen[i] ?? 0;
+    const ia = idAt[i] ?? 0;
+    o = int32(b, o, il);
+    for (let j = 0; j < il; j++) b[o + j] = arena[ia + j] ?? 0;
+    o += il;
+    const dl = descLen[i] ?? 0;
+    const da = descAt[i] ?? 0;
+    o = int32(b, o, dl);
+    for (let j = 0; j < dl; j++) b[o + j] = arena[da + j] ?? 0;
+    o += dl;
+    // mcc: smallint (length 2, the value) or null
+    const m = mcc[i] ?? -1;
+    if (m < 0) o = int32(b, o, -1);
+    else {
+      o = int32(b, o, 2);
+      b[o] = m >>> 8;
+      b[o + 1] = m & 0xff;
+      o += 2;
+    }
+    const tail = g.tails[(cat[i] ?? -1) + 1] ?? EMPTY;
+    b.set(tail, o);
+    cursor[k] = o + tail.length;
+  }
+}
+
+/**
+ * The rows as binary COPY data, in the import's writer (valid until its next batch): the groups
+ * one after another, each group's rows in batch order.
+ */
 function copyData(batch: RowBatch, groups: readonly AccountRows[], c: BatchContext): Buffer {
   const w = c.scratch.writer.start();
   const head = new BinaryCopyWriter(64).start();
   head.uuid(uuidBytes(c.partnershipId));
   head.uuid(uuidBytes(c.importId));
   const headFields = head.fields();
-  // Text columns with few values, encoded once: the MCCs, categories and plan items.
+  // Text columns with few values, encoded once: the categories and plan items.
   const text = new Map<string | null, Buffer>();
   const encoded = (s: string | null): Buffer => {
     let b = text.get(s);
-    if (!b) {
-      const one = new BinaryCopyWriter(64).start();
-      one.text(s);
-      text.set(s, (b = one.fields()));
-    }
+    if (!b) text.set(s, (b = textField(s)));
     return b;
   };
   const categories = batch.categories.list.map((name) => encoded(name));
   const none = encoded(null);
-  const mccs = new Map<number, Buffer>();
-  let total = 0;
-  for (const g of groups) total += g.rows.length;
-  // Random (version 4) ids for the rows, made in bulk.
-  if (c.scratch.ids.length < 16 * total) c.scratch.ids = Buffer.allocUnsafe(16 * total);
-  const ids = randomFillSync(c.scratch.ids, 0, 16 * total);
-  const arena = batch.arena;
-  let at = 0;
-  for (const g of groups) {
+  // A row's tail by category index + 1: its category, then no plan item unless the account has one.
+  const plain = [none, ...categories].map((cat) => Buffer.concat([cat, none]));
+  const groupOf = new Int32Array(batch.count).fill(-1);
+  const bytes = groups.map((g, k): GroupBytes => {
+    for (const i of g.rows) groupOf[i] = k;
     // The columns after id that are the same for all of an account's rows, encoded once.
     const fixed = new BinaryCopyWriter(64).start();
     fixed.raw(headFields);
     fixed.uuid(uuidBytes(g.account.id));
     fixed.int4(c.batchNo);
-    const segment = fixed.fields();
-    const items = new Map<number, Buffer>();
-    for (const [cat, item] of g.items) items.set(cat, encoded(item));
-    for (const i of g.rows) {
-      // One row, written by hand into room reserved for it: this loop runs a million times a
-      // file, where the writer's per-field methods cost a third of the import's time in Node.
-      const idAt = batch.idAt[i] ?? 0;
-      const idLen = batch.idLen[i] ?? 0;
-      const descAt = batch.descAt[i] ?? 0;
-      const descLen = batch.descLen[i] ?? 0;
-      const mcc = batch.mcc[i] ?? -1;
-      let m = none;
-      if (mcc >= 0) {
-        const seen = mccs.get(mcc);
-        if (seen) m = seen;
-        else {
-          // smallint: length 2, the value
-          m = Buffer.from([0, 0, 0, 2, mcc >>> 8, mcc & 0xff]);
-          mccs.set(mcc, m);
-        }
-      }
-      const cat = batch.cat[i] ?? -1;
-      const catBytes = cat < 0 ? none : (categories[cat] ?? none);
-      const item = items.get(cat) ?? none;
-      const size =
-        2 +
-        20 +
-        segment.length +
-        8 +
-        8 +
-        12 +
-        8 +
-        idLen +
-        descLen +
-        m.length +
-        catBytes.length +
-        item.length;
-      const b = w.reserve(size);
-      let o = w.offset;
-      b[o++] = 0;
-      b[o++] = CARD_COLUMNS.length;
-      // id: 16 random bytes as a version 4 UUID
-      b[o++] = 0;
-      b[o++] = 0;
-      b[o++] = 0;
-      b[o++] = 16;
-      for (let k = 0; k < 16; k++) b[o + k] = ids[at + k] ?? 0;
-      b[o + 6] = ((ids[at + 6] ?? 0) & 0x0f) | 0x40;
-      b[o + 8] = ((ids[at + 8] ?? 0) & 0x3f) | 0x80;
-      o += 16;
-      at += 16;
-      for (let k = 0; k < segment.length; k++) b[o + k] = segment[k] ?? 0;
-      o += segment.length;
-      o = int32Field(b, o, batch.line[i] ?? 0);
-      o = int32Field(b, o, batch.days[i] ?? 0);
-      // amount: int8, from a safe integer
-      const amount = batch.amount[i] ?? 0;
-      const high = Math.floor(amount / 4294967296);
-      o = int32(b, o, 8);
-      o = int32(b, o, high);
-      o = int32(b, o, amount - high * 4294967296);
-      o = int32(b, o, idLen);
-      for (let k = 0; k < idLen; k++) b[o + k] = arena[idAt + k] ?? 0;
-      o += idLen;
-      o = int32(b, o, descLen);
-      for (let k = 0; k < descLen; k++) b[o + k] = arena[descAt + k] ?? 0;
-      o += descLen;
-      for (let k = 0; k < m.length; k++) b[o + k] = m[k] ?? 0;
-      o += m.length;
-      for (let k = 0; k < catBytes.length; k++) b[o + k] = catBytes[k] ?? 0;
-      o += catBytes.length;
-      for (let k = 0; k < item.length; k++) b[o + k] = item[k] ?? 0;
-      o += item.length;
-      w.advance(o);
-    }
-  }
+    const tails = plain.slice();
+    for (const [cat, item] of g.items)
+      tails[cat + 1] = Buffer.concat([cat < 0 ? none : (categories[cat] ?? none), encoded(item)]);
+    return { segment: fixed.fields(), tails };
+  });
+  // Random (version 4) ids for the rows, made in bulk.
+  if (c.scratch.ids.length < 16 * batch.count) c.scratch.ids = Buffer.allocUnsafe(16 * batch.count);
+  const ids = randomFillSync(c.scratch.ids, 0, 16 * batch.count);
+  const cursor = new Float64Array(groups.length);
+  const end = placeGroups(batch, groupOf, bytes, cursor, w.offset);
+  const b = w.reserve(end - w.offset);
+  writeRows(b, batch, groupOf, bytes, cursor, ids);
+  w.advance(end);
   return w.finish();
 }
 
-/** The fast way: one COPY, as the table's role. False when a row's key was there already. */
-async function copyRows(
-  raw: RawClient,
-  tx: Tx,
+/** Holding accounts by reference (loadAccounts, in some transaction under the partnership). */
+export type AccountLookup = (references: readonly string[]) => Promise<Map<string, HoldingAccount>>;
+
+/** A batch's part made ready to write: its rows by account and, for COPY, its data. */
+export interface PreparedBatch {
+  groups: AccountRows[];
+  count: number;
+  /** The binary COPY data (in c.scratch's writer), or null to insert. */
+  data: Buffer | null;
+}
+
+/**
+ * Step 1, and the COPY data for step 2: nothing here writes, so on PostgreSQL import.ts does it
+ * while the batch before is being written, and Node and the server work at once. `lookup` finds
+ * the accounts of references not met before.
+ */
+export async function prepareBatch(
   batch: RowBatch,
-  groups: readonly AccountRows[],
   c: BatchContext,
-): Promise<boolean> {
-  const data = copyData(batch, groups, c);
+  lookup: AccountLookup,
+): Promise<PreparedBatch> {
+  const { groups, count } = await placeRows(batch, c, lookup);
+  return { groups, count, data: c.copy && count > 0 ? copyData(batch, groups, c) : null };
+}
+
+/** The fast way: one COPY, as the table's role. False when a row's key was there already. */
+async function copyRows(raw: RawClient, tx: Tx, data: Buffer): Promise<boolean> {
   await sql`savepoint card_rows`.execute(tx);
   try {
     await sql`select set_config('role', 'pooled_statement_writer', true)`.execute(tx);
@@ -450,10 +515,12 @@ export async function writeBatch(
   tx: Tx,
   batch: RowBatch,
   c: BatchContext,
+  prepared?: PreparedBatch,
 ): Promise<{ imported: number; duplicates: number; copied: boolean }> {
-  const { groups, count } = await placeRows(tx, batch, c);
+  const { groups, count, data } =
+    prepared ?? (await prepareBatch(batch, c, (refs) => loadAccounts(tx, c.partnershipId, refs)));
   if (count === 0) return { imported: 0, duplicates: 0, copied: false };
-  const copied = c.copy && (await copyRows(raw, tx, batch, groups, c));
+  const copied = data !== null && (await copyRows(raw, tx, data));
   const nets = copied ? netsOf(batch, groups) : await insertRows(tx, batch, groups, c);
   const imported = nets.reduce((n, x) => n + x.n, 0);
   const duplicates = count - imported;
