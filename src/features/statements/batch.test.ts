@@ -260,3 +260,30 @@ test('days and civil dates round trip', () => {
   assert.equal(civilOfDays(0), '2000-01-01');
   assert.equal(pgDays('2026-11-24'), 9824);
 });
+
+test('two card references that hash alike in the fast lane stay two references', () => {
+  // FNV-1a gives these two the same 32-bit hash: the lane must compare the bytes, not trust it.
+  const [a, b] = ['5354 **** **** LG47', '5354 **** **** P000'];
+  const mapping = BUILT_IN_MAPPINGS['prepaid-card'];
+  const header = 'Transaction ID,Date,Card Number,Merchant,MCC,Amount';
+  const refs = [a, b, a, b, b, a];
+  const rows = refs.map((ref, i) => [`TX${String(i)}`, '01/04/2026', ref, 'Shop', '5411', '-1.00']);
+  const batch = new RowBatch(new Names(), new Names());
+  const first = recordsOf(header, [], [false], null)[0];
+  assert.ok(first?.fields);
+  const checked = checkHeader(first.fields, mapping);
+  assert.ok(checked.ok);
+  const lane = new FastLane(mapping, checked.positions, categorise);
+  lane.target = batch;
+  let skipHeader = true;
+  recordsOf(header, rows, [false], (bytes, bounds, line) => {
+    if (skipHeader) return (skipHeader = false);
+    return lane.take(bytes, bounds, line);
+  });
+  assert.equal(batch.count, refs.length);
+  assert.deepEqual(
+    refs.map((_, i) => batch.row(i).accountReference),
+    refs,
+  );
+  assert.deepEqual(batch.refs.list, [a, b]);
+});
