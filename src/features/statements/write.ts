@@ -189,35 +189,45 @@ async function placeRows(
     const found = await lookup(unknown);
     for (const ref of unknown) c.accounts.set(ref, found.get(ref) ?? null);
   }
-  const accountOf: (HoldingAccount | null)[] = refs.map((r) => c.accounts.get(r) ?? null);
-  let order: number[] = Array.from({ length: batch.count }, (_, i) => i);
-  if (!batch.ordered) order = order.sort((x, y) => (batch.line[x] ?? 0) - (batch.line[y] ?? 0));
+  // Each reference number's group, found once (two references can name one account: a card and
+  // the card it replaced).
   const byAccount = new Map<HoldingAccount, AccountRows>();
+  const groupOf = refs.map((ref, r): AccountRows | null => {
+    const account = r % of === index ? c.accounts.get(ref) : null;
+    if (!account) return null;
+    let group = byAccount.get(account);
+    if (!group) byAccount.set(account, (group = { account, rows: [], items: new Map() }));
+    return group;
+  });
+  const order = batch.ordered
+    ? null
+    : Array.from({ length: batch.count }, (_, i) => i).sort(
+        (x, y) => (batch.line[x] ?? 0) - (batch.line[y] ?? 0),
+      );
   let count = 0;
-  for (const i of order) {
-    if ((batch.ref[i] ?? 0) % of !== index) continue;
-    const account = accountOf[batch.ref[i] ?? 0];
-    if (!account) {
-      const ref = refs[batch.ref[i] ?? 0] ?? '';
+  for (let k = 0; k < batch.count; k++) {
+    const i = order ? (order[k] ?? 0) : k;
+    const r = batch.ref[i] ?? 0;
+    if (r % of !== index) continue;
+    const group = groupOf[r];
+    if (!group) {
       c.bad({
         line: batch.line[i] ?? 0,
         problems: [
-          `${c.mapping.account}: no direct payment account in Pooled has the reference "${ref}"`,
+          `${c.mapping.account}: no direct payment account in Pooled has the reference "${refs[r] ?? ''}"`,
         ],
       });
       continue;
     }
-    let group = byAccount.get(account);
-    if (!group) byAccount.set(account, (group = { account, rows: [], items: new Map() }));
     const cat = batch.cat[i] ?? -1;
     if (!group.items.has(cat))
-      group.items.set(cat, matchPlanItem(batch.category(i), account.items));
+      group.items.set(cat, matchPlanItem(batch.category(i), group.account.items));
     group.rows.push(i);
     count++;
   }
-  const groups = [...byAccount.values()].sort((x, y) =>
-    x.account.id < y.account.id ? -1 : x.account.id > y.account.id ? 1 : 0,
-  );
+  const groups = [...byAccount.values()]
+    .filter((g) => g.rows.length > 0)
+    .sort((x, y) => (x.account.id < y.account.id ? -1 : x.account.id > y.account.id ? 1 : 0));
   return { groups, count };
 }
 
