@@ -12,6 +12,7 @@
 //   assistants by direct payment and makes commitments to provider organisations.
 // - A client contribution (a weekly amount from the financial assessment) applies to council
 //   streams only, never to section 117 after-care (`section-117-*`) nor NHS money.
+import { csvCell } from '../../platform/csv.js';
 import { pence, type Pence } from '../../platform/money.js';
 import { addDays, type CivilDate } from '../../platform/dates.js';
 
@@ -435,14 +436,8 @@ export function plainPounds(p: Pence): string {
   return `${neg ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }
 
-/**
- * One CSV cell: a cell a spreadsheet would read as a formula (= + - @, or a tab or carriage
- * return first) is prefixed with ', and a cell with a comma, quote or line break is quoted.
- */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+// The payment file's cells (platform/csv.ts; the tests here check it).
+export { csvCell };
 
 export const PAYMENT_FILE_HEADER = 'payee,account_reference,amount,reference';
 
