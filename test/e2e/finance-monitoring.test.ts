@@ -137,4 +137,16 @@ test('a finance officer imports a card statement, dismisses one flag and recover
   );
   assert.equal(balances.get(keys.gambler), 30_000 - 4_000 - 4_000);
   assert.equal(balances.get('recoveries:council'), 4_000);
+
+  // The import's report again, from the list, with its bad row to download.
+  await page.goto('/finance/statements');
+  await clickAndLoad(page, page.getByRole('link', { name: 'card-statement.csv' }));
+  await checkA11y(page, 'An earlier statement import');
+  assert.match(await page.locator('main').innerText(), /Result\s+Imported/);
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: /Download the rows that could not be imported/ }).click();
+  const csv = await (await download).createReadStream();
+  let text = '';
+  for await (const chunk of csv) text += String(chunk);
+  assert.match(text, /^line,problem\r\n5,"?Date: ""?31\/13\/2026""? is not a date/);
 });

@@ -1,16 +1,25 @@
 // The statement import page for finance officers: upload a card or bank statement (CSV, as
 // multipart/form-data, streamed into the import without holding the file in memory), choose its
-// format, and see the report: counts, the flags it raised, and each bad row with its line.
+// format, and see the report: counts, the flags it raised, and each bad row with its line. Each
+// earlier import's report can be opened again from the list, and its bad rows downloaded as CSV
+// (line and problem), to fix in the file and import it again.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from '../../platform/http/app.js';
 import { inPartnership, type Db } from '../../platform/db/database.js';
-import { Forbidden, type FieldError } from '../../platform/http/errors.js';
+import { Forbidden, NotFound, type FieldError } from '../../platform/http/errors.js';
+import { csvFile } from '../../platform/csv.js';
+import { isUuid } from '../../platform/ids.js';
 import { describeErrors } from '../../platform/http/forms.js';
 import { actorLabel } from '../../platform/auth/principal.js';
-import { importStatement, StatementImportRefused, type ImportResult } from './import.js';
+import {
+  importStatement,
+  STORED_BAD_ROWS,
+  StatementImportRefused,
+  type ImportResult,
+} from './import.js';
 import { boundaryOf, MultipartError, readUpload } from './multipart.js';
 import { BUILT_IN_MAPPINGS, STATEMENT_FORMATS } from './rules.js';
-import { st } from './tables.js';
+import { st, type ImportStatus } from './tables.js';
 
 export interface RouteDeps {
   db: Db;
@@ -21,6 +30,32 @@ export interface RouteDeps {
 
 /** Bad rows shown on the report page (all are counted; the stored report keeps 1,000). */
 const SHOWN_BAD_ROWS = 200;
+
+const STATUS_TEXT: Record<ImportStatus, string> = {
+  finished: 'Imported',
+  refused: 'Refused',
+  failed: 'Stopped',
+  running: 'Importing',
+};
+
+/** A format's name as people read it (a provider's own mapping keeps its name). */
+const formatLabel = (format: string): string =>
+  (STATEMENT_FORMATS as string[]).includes(format)
+    ? BUILT_IN_MAPPINGS[format as keyof typeof BUILT_IN_MAPPINGS].label
+    : format;
+
+/** One import of this partnership, or 404 (another partnership's is not found either). */
+async function storedImport(db: Db, partnershipId: string, id: string) {
+  if (!isUuid(id)) throw new NotFound('There is no statement import with that address.');
+  const row = await inPartnership(db, partnershipId, (tx) =>
+    st(tx).selectFrom('statement_imports').selectAll().where('id', '=', id).executeTakeFirst(),
+  );
+  if (!row) throw new NotFound('There is no statement import with that address.');
+  return row;
+}
+
+const param = (req: FastifyRequest, name: string): string =>
+  (req.params as Record<string, string>)[name] ?? '';
 
 export function statementRoutes(deps: RouteDeps) {
   return (app: FastifyInstance): void => {
@@ -77,6 +112,58 @@ export function statementRoutes(deps: RouteDeps) {
     };
 
     app.get('/finance/statements', (req, reply) => renderForm(req, reply));
+
+    // An earlier import's report: what the upload showed, less the monitoring sentence.
+    app.get('/finance/statements/:id', async (req, reply) => {
+      const user = currentUser(req, 'finance_officer');
+      const row = await storedImport(deps.db, user.partnershipId, param(req, 'id'));
+      const badRows = row.bad_rows;
+      return reply.render('statements/views/report.njk', {
+        pageTitle: `Statement import: ${row.file_name}`,
+        fileName: row.file_name,
+        formatLabel: formatLabel(row.format),
+        stored: {
+          id: row.id,
+          status: STATUS_TEXT[row.status],
+          message: row.message,
+          startedAt: row.started_at,
+          actor: row.actor,
+          sha256: row.sha256,
+        },
+        result: {
+          importId: row.id,
+          rowsRead: row.rows_read,
+          imported: row.imported_count,
+          duplicates: row.duplicate_count,
+          bad: row.bad_count,
+          ignoredColumns: [],
+        },
+        monitoring: null,
+        badRows: badRows.slice(0, SHOWN_BAD_ROWS),
+        moreBad: row.bad_count - Math.min(row.bad_count, SHOWN_BAD_ROWS),
+        storedBad: badRows.length,
+      });
+    });
+
+    // Its bad rows as CSV: the line in the file and every problem with it.
+    app.get('/finance/statements/:id/bad-rows.csv', async (req, reply) => {
+      const user = currentUser(req, 'finance_officer');
+      const row = await storedImport(deps.db, user.partnershipId, param(req, 'id'));
+      const csv = csvFile(
+        ['line', 'problem'],
+        row.bad_rows.map((b) => [String(b.line), b.problems.join('; ')]),
+      );
+      // The file's name in letters, digits and dashes (it goes in a header).
+      const name = row.file_name
+        .replace(/\.csv$/i, '')
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/^[-.]+|[-.]+$/g, '');
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name || 'statement'}-bad-rows.csv"`)
+        .header('cache-control', 'no-store')
+        .send(csv);
+    });
 
     // The body is read here as a stream (multipart/form-data), not by the form parser.
     app.register((scope, _opts, done) => {
@@ -160,6 +247,7 @@ export function statementRoutes(deps: RouteDeps) {
               : null;
           return reply.render('statements/views/report.njk', {
             pageTitle: 'Statement imported',
+            storedBad: Math.min(result.bad, STORED_BAD_ROWS),
             fileName: upload.file.filename,
             formatLabel: BUILT_IN_MAPPINGS[format as keyof typeof BUILT_IN_MAPPINGS].label,
             result,
