@@ -9,7 +9,11 @@ import { createUserCommand } from './cli-users.js';
 import { generateCommand } from '../features/generator/cli.js';
 import { importCommand } from '../features/imports/cli.js';
 import { statementsImportCommand } from '../features/statements/index.js';
-import { monitoringCommand, monitorImported } from '../features/monitoring/index.js';
+import {
+  monitoringCommand,
+  monitorImported,
+  startDailyJobs,
+} from '../features/monitoring/index.js';
 import { allocationCommand } from '../features/allocation/cli.js';
 import { budgetsCommand, paymentsCommand } from '../features/budgets/cli.js';
 
@@ -57,7 +61,16 @@ export function buildCli(config: Config): Command {
         `\nPooled is running at ${url}  (database: ${db.kind === 'pglite' ? `embedded, in ${config.dataDir}` : 'PostgreSQL'})`,
       );
       if (opts.demo) printDemoSignIns();
+      const daily = config.dailyJobs
+        ? startDailyJobs({
+            db,
+            now: () => new Date(),
+            log: (message, error) =>
+              error === undefined ? app.log.info(message) : app.log.error({ err: error }, message),
+          })
+        : null;
       const stop = async () => {
+        await daily?.stop();
         await app.close();
         await db.close();
         process.exit(0);

@@ -21,6 +21,7 @@ export const ConfigSchema = z.object({
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   BREAK_GLASS_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+  DAILY_JOBS: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -40,6 +41,8 @@ export interface Config {
   signInRateLimitPerMinute: number;
   /** Requests a minute one API client (or user, or address) may make to /api/. */
   apiRateLimitPerMinute: number;
+  /** `pooled serve` runs the daily jobs (monitoring) itself (decision 0020). */
+  dailyJobs: boolean;
 }
 
 export class ConfigError extends Error {
@@ -82,5 +85,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     breakGlassHours: c.BREAK_GLASS_HOURS,
     signInRateLimitPerMinute: c.SIGN_IN_RATE_LIMIT_PER_MINUTE,
     apiRateLimitPerMinute: c.API_RATE_LIMIT_PER_MINUTE,
+    dailyJobs: c.DAILY_JOBS === 'on',
   };
 }

@@ -6,3 +6,4 @@ export type { MonitoringRun, MonitoringService, QueueFlag } from './service.js';
 export { DEFAULT_SETTINGS, FLAG_KINDS, FLAG_LABELS } from './rules.js';
 export { monitoringRoutes } from './routes.js';
 export { monitoringCommand } from './cli.js';
+export { lastDailyRun, runDailyMonitoring, startDailyJobs } from './daily.js';

@@ -3,6 +3,7 @@
 // contacted, propose a recovery with the written-notice details, confirm or withdraw a proposed
 // recovery.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { lastDailyRun } from './daily.js';
 import { currentUser } from '../../platform/http/app.js';
 import type { Db } from '../../platform/db/database.js';
 import {
@@ -73,8 +74,10 @@ export function monitoringRoutes(deps: RouteDeps) {
       const user = currentUser(req, 'finance_officer');
       const page = readPage(field(req.query, 'page'));
       const { flags, total } = await service.queuePage(user, req.ip, page, LIST_PAGE_SIZE);
+      const last = await lastDailyRun(deps.db, user.partnershipId);
       return reply.render('monitoring/views/queue.njk', {
         pageTitle: 'Monitoring flags',
+        lastCheck: last && { at: last.finishedAt, accounts: last.outcome.accounts },
         columnWidth: 'full',
         paging: paging('/finance/monitoring', {}, page, total),
         flags: flags.map((f) => ({
