@@ -86,8 +86,9 @@ test('a finance officer imports a card statement, dismisses one flag and recover
     buffer: Buffer.from(statement),
   });
   await clickAndLoad(page, page.getByRole('button', { name: 'Import the statement' }));
+  await page.getByRole('heading', { name: 'Statement import: card-statement.csv' }).waitFor();
   await checkA11y(page, 'Statement imported');
-  await page.getByRole('heading', { name: 'Statement imported' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Statement imported\. Monitoring checked/);
   assert.match(await page.locator('main').innerText(), /New transactions imported\s+3/);
   assert.match(await page.locator('main').innerText(), /5\s+Date: "31\/13\/2026" is not a date/);
 

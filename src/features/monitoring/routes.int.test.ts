@@ -78,14 +78,24 @@ test('the import page: upload, report with bad rows by line, and refusals', asyn
   assert.equal(wrong.status, 400);
   assert.match(wrong.text, /the file has no &quot;Reference&quot;/);
 
-  const report = await upload({ format: 'prepaid-card' }, { name: 'card.csv', body: STATEMENT });
-  assert.equal(report.status, 200, report.text.slice(0, 500));
+  // The upload redirects to the import's report (so reloading it does not send the file again),
+  // with what monitoring found as the page's notice, shown once.
+  const posted = await upload({ format: 'prepaid-card' }, { name: 'card.csv', body: STATEMENT });
+  assert.equal(posted.status, 303, posted.text.slice(0, 500));
+  assert.match(posted.location ?? '', /^\/finance\/statements\/[0-9a-f-]{36}$/);
+  const report = await finance.get(posted.location ?? '');
   assert.match(report.text, /New transactions imported\s*<\/dt>\s*<dd[^>]*>\s*2\s*</);
   assert.match(report.text, />3<\/td>\s*<td[^>]*>Date: &quot;31\/06\/2026&quot; is not a date/);
-  assert.match(report.text, /Monitoring checked 1 account: 1 new flag\./);
+  assert.match(report.text, /Statement imported\. Monitoring checked 1 account: 1 new flag\./);
+  assert.doesNotMatch((await finance.get(posted.location ?? '')).text, /Monitoring checked/);
 
   const again = await upload({ format: 'prepaid-card' }, { name: 'card.csv', body: STATEMENT });
-  assert.match(again.text, /Already imported before\s*<\/dt>\s*<dd[^>]*>\s*2\s*</);
+  assert.equal(again.status, 303);
+  assert.notEqual(again.location, posted.location, 'an import of its own');
+  assert.match(
+    (await finance.get(again.location ?? '')).text,
+    /Already imported before\s*<\/dt>\s*<dd[^>]*>\s*2\s*</,
+  );
 
   // The token must be the form's field, before the file: not missing, not wrong, not only in the
   // address (where it would be logged), not after the file. Nothing is imported.
@@ -120,8 +130,11 @@ test('the import page: upload, report with bad rows by line, and refusals', asyn
     tokenFirst,
     noToken.headers,
   );
-  assert.equal(accepted.status, 200, accepted.text.slice(0, 300));
-  assert.match(accepted.text, /Rows that could not be imported\s*<\/dt>\s*<dd[^>]*>\s*3\s*</);
+  assert.equal(accepted.status, 303, accepted.text.slice(0, 300));
+  assert.match(
+    (await finance.get(accepted.location ?? '')).text,
+    /Rows that could not be imported\s*<\/dt>\s*<dd[^>]*>\s*3\s*</,
+  );
   const afterAll = await finance.get('/finance/statements');
   assert.equal((afterAll.text.match(/card\.csv|other\.csv/g) ?? []).length, imports + 1);
   const list = await finance.get('/finance/statements');

@@ -1,8 +1,9 @@
 // The statement import page for finance officers: upload a card or bank statement (CSV, as
 // multipart/form-data, streamed into the import without holding the file in memory), choose its
-// format, and see the report: counts, the flags it raised, and each bad row with its line. Each
-// earlier import's report can be opened again from the list, and its bad rows downloaded as CSV
-// (line and problem), to fix in the file and import it again.
+// format; the upload redirects to the import's report: counts, what monitoring found (as the
+// page's notice), and each bad row with its line. Each earlier import's report opens again from
+// the list, and its bad rows download as CSV (line and problem), to fix in the file and import
+// it again.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from '../../platform/http/app.js';
 import { inPartnership, type Db } from '../../platform/db/database.js';
@@ -11,12 +12,7 @@ import { csvFile } from '../../platform/csv.js';
 import { isUuid } from '../../platform/ids.js';
 import { describeErrors } from '../../platform/http/forms.js';
 import { actorLabel } from '../../platform/auth/principal.js';
-import {
-  importStatement,
-  STORED_BAD_ROWS,
-  StatementImportRefused,
-  type ImportResult,
-} from './import.js';
+import { importStatement, StatementImportRefused, type ImportResult } from './import.js';
 import { boundaryOf, MultipartError, readUpload } from './multipart.js';
 import { BUILT_IN_MAPPINGS, STATEMENT_FORMATS } from './rules.js';
 import { st, type ImportStatus } from './tables.js';
@@ -113,7 +109,7 @@ export function statementRoutes(deps: RouteDeps) {
 
     app.get('/finance/statements', (req, reply) => renderForm(req, reply));
 
-    // An earlier import's report: what the upload showed, less the monitoring sentence.
+    // An import's report (where the upload goes, and from the list).
     app.get('/finance/statements/:id', async (req, reply) => {
       const user = currentUser(req, 'finance_officer');
       const row = await storedImport(deps.db, user.partnershipId, param(req, 'id'));
@@ -138,7 +134,6 @@ export function statementRoutes(deps: RouteDeps) {
           bad: row.bad_count,
           ignoredColumns: [],
         },
-        monitoring: null,
         badRows: badRows.slice(0, SHOWN_BAD_ROWS),
         moreBad: row.bad_count - Math.min(row.bad_count, SHOWN_BAD_ROWS),
         storedBad: badRows.length,
@@ -245,16 +240,17 @@ export function statementRoutes(deps: RouteDeps) {
             deps.afterImport && result.touchedAccounts.length
               ? await deps.afterImport(user.partnershipId, result)
               : null;
-          return reply.render('statements/views/report.njk', {
-            pageTitle: 'Statement imported',
-            storedBad: Math.min(result.bad, STORED_BAD_ROWS),
-            fileName: upload.file.filename,
-            formatLabel: BUILT_IN_MAPPINGS[format as keyof typeof BUILT_IN_MAPPINGS].label,
-            result,
-            monitoring,
-            badRows: result.badRows.slice(0, SHOWN_BAD_ROWS),
-            moreBad: result.bad - Math.min(result.bad, SHOWN_BAD_ROWS),
-          });
+          // Post, then redirect to the import's own report: reloading the page shows the report
+          // again, where it would have sent the file again.
+          const notes = [
+            result.status === 'finished' ? 'Statement imported.' : '',
+            result.ignoredColumns.length
+              ? `Columns not used: ${result.ignoredColumns.join(', ')}.`
+              : '',
+            monitoring ?? '',
+          ].filter(Boolean);
+          if (notes.length) reply.flash(notes.join(' '));
+          return reply.redirect(`/finance/statements/${result.importId}`, 303);
         },
       );
       done();
