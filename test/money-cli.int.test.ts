@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { cliDatabase, runPooled, type CliDatabase } from './support/cli.ts';
 import { createPartnership } from './support/factories.ts';
-import { migrate } from '../src/platform/db/migrations.ts';
 import {
   doc,
   makeBudgets,
@@ -25,10 +24,7 @@ let card = '';
 before(async () => {
   cli = await cliDatabase('moneycli');
   dir = cli.dir;
-  // Written directly, then closed so the commands can open it (PGlite: one process at a time).
-  const db = await cli.open();
-  try {
-    await migrate(db);
+  await cli.setUp(async (db) => {
     const p = await createPartnership(db);
     code = p.code;
     const f = { partnershipId: p.id, teamId: p.teamId, trustId: p.trustId };
@@ -42,13 +38,11 @@ before(async () => {
     });
     await makeBudgets(db, p.id, person);
     const account = await sql<{ reference: string }>`
-      select reference from ledger_accounts where kind = 'holding_account' and partnership_id = ${p.id}`.execute(
+    select reference from ledger_accounts where kind = 'holding_account' and partnership_id = ${p.id}`.execute(
       db.system,
     );
     card = account.rows[0]?.reference ?? '';
-  } finally {
-    await db.close();
-  }
+  });
 });
 after(() => cli.cleanup());
 

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliDatabase, runPooled, type CliDatabase } from './support/cli.ts';
 import { createPartnership, createUser, type TestUser } from './support/factories.ts';
-import { migrate } from '../src/platform/db/migrations.ts';
 import {
   doc,
   makeBudgets,
@@ -25,10 +24,7 @@ let coordinator: TestUser;
 before(async () => {
   cli = await cliDatabase('paycli');
   dir = cli.dir;
-  // Written directly, then closed so the command can open it (PGlite: one process at a time).
-  const db = await cli.open();
-  try {
-    await migrate(db);
+  await cli.setUp(async (db) => {
     const p = await createPartnership(db);
     code = p.code;
     fran = await createUser(db, p, ['finance_officer']);
@@ -54,9 +50,7 @@ before(async () => {
           }),
         }),
       );
-  } finally {
-    await db.close();
-  }
+  });
 });
 after(() => cli.cleanup());
 

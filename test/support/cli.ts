@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/platform/db/database.ts';
+import { migrate } from '../../src/platform/db/migrations.ts';
 import { adminQuery, databaseUrlFor } from './db.ts';
 
 export interface CliDatabase {
@@ -16,6 +17,11 @@ export interface CliDatabase {
   dir: string;
   /** The database, opened in this process; close it before running a command (PGlite allows one process at a time). */
   open(): Promise<Db>;
+  /**
+   * The test's set-up, written directly: the database opened and migrated, `fn` run, and the
+   * database closed again so the commands can open it (PGlite: one process at a time).
+   */
+  setUp<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   cleanup(): Promise<void>;
 }
 
@@ -30,15 +36,23 @@ export async function cliDatabase(prefix: string): Promise<CliDatabase> {
     env = { DATABASE_URL: databaseUrlFor(base, name) };
     drop = () => adminQuery(base, `drop database if exists ${name} with (force)`);
   } else env = { DATA_DIR: join(dir, 'data') };
+  const open = () =>
+    openDatabase(
+      env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir: env.DATA_DIR },
+    );
   return {
     env,
     dir,
-    open: () =>
-      openDatabase(
-        env.DATABASE_URL
-          ? { databaseUrl: env.DATABASE_URL, poolSize: 1 }
-          : { dataDir: env.DATA_DIR },
-      ),
+    open,
+    setUp: async (fn) => {
+      const db = await open();
+      try {
+        await migrate(db);
+        return await fn(db);
+      } finally {
+        await db.close();
+      }
+    },
     cleanup: async () => {
       await drop();
       rmSync(dir, { recursive: true, force: true });
