@@ -119,12 +119,10 @@ export function statementRoutes(deps: RouteDeps) {
         fileName: row.file_name,
         formatLabel: formatLabel(row.format),
         stored: {
-          id: row.id,
           status: STATUS_TEXT[row.status],
           message: row.message,
           startedAt: row.started_at,
           actor: row.actor,
-          sha256: row.sha256,
         },
         result: {
           importId: row.id,
