@@ -161,3 +161,14 @@ export function cpuSeconds(database?: string): { node: number; postgres: number 
   }
   return { node, postgres };
 }
+
+/** CPU-seconds used so far by one server process (a connection's backend), or null if unknown. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ on Linux
+  } catch {
+    return null;
+  }
+}
