@@ -166,7 +166,7 @@ const spendByItemSchema = z.strictObject({
       'payment: paid to the person’s holding account and spent from it (card or bank); commitment: bought from a provider on invoice',
   }),
   plannedPence: pence(
-    'What the plan meant the item to cost from the budget’s start to the end of its year',
+    'What the plan meant the item to cost from the budget’s start to the end of its year (a one-off item: in full in the plan’s first year, nothing in a renewal for a later year)',
   ),
   spentPence: pence(
     'Spent on it so far: card or bank transactions matched to the item in the budget’s year, less refunds (payment); invoiced (commitment)',

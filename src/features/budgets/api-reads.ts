@@ -15,6 +15,7 @@ import {
 } from './rules.js';
 import { streamsForBudget } from './service.js';
 import {
+  bt,
   budgetsOf,
   commitmentsOf,
   fileRows,
@@ -66,11 +67,19 @@ export async function budgetsForApi(
   if (budgets.length === 0) return [];
   const ids = budgets.map((b) => b.id);
   const planIds = [...new Set(budgets.map((b) => b.planId))];
-  const [lines, commitments, plans] = await Promise.all([
+  const [lines, commitments, plans, firstYears] = await Promise.all([
     linesOfBudgets(tx, ids),
     commitmentsOf(tx, { budgetIds: ids }),
     tx.selectFrom('support_plans').select(['id', 'document']).where('id', 'in', planIds).execute(),
+    // Each plan's first financial year with a budget: a later year's budget is a renewal.
+    bt(tx)
+      .selectFrom('budgets')
+      .select(['plan_id', (eb) => eb.fn.min<number>('financial_year').as('first')])
+      .where('plan_id', 'in', planIds)
+      .groupBy('plan_id')
+      .execute(),
   ]);
+  const firstYear = new Map(firstYears.map((r) => [r.plan_id, r.first]));
   const documents = new Map(
     plans.map((p) => {
       const parsed = planDocumentSchema.safeParse(p.document);
@@ -92,19 +101,24 @@ export async function budgetsForApi(
           .reduce((t, l) => t + l.contribution, 0),
       },
       commitments: commitments.filter((c) => c.budgetId === b.id),
-      items: document ? plannedItems(b, document) : [],
+      items: document
+        ? plannedItems(b, document, b.financialYear > (firstYear.get(b.planId) ?? b.financialYear))
+        : [],
     };
   });
 }
 
 /**
  * The stream's items with what each was meant to cost from the budget's start to the end of its
- * year (or its end, when a new plan version replaced it): a recurring item pro rata by days in each four-weekly period (as the budget's own
- * allocations are worked out), a one-off item in full.
+ * year (or its end, when a new plan version replaced it): a recurring item pro rata by days in
+ * each four-weekly period (as the budget's own allocations are worked out), a one-off item in
+ * full in the plan's first year and nothing in a renewal (it was met in the first year, and a
+ * renewal does not allocate it: decision 0014).
  */
 function plannedItems(
   b: BudgetRecord,
   document: ReturnType<typeof planDocumentSchema.parse>,
+  renewal: boolean,
 ): PlannedItem[] {
   const stream = streamsForBudget(document).find((s) => s.id === b.streamId);
   if (!stream) return [];
@@ -113,7 +127,9 @@ function plannedItems(
     const fourWeekly = item.fourWeekly;
     const planned =
       item.oneOff || fourWeekly === null
-        ? Number(item.annual)
+        ? renewal
+          ? 0
+          : Number(item.annual)
         : covered.reduce((t, p) => t + Number(proRata(fourWeekly, p.days)), 0);
     return {
       itemId: item.id,

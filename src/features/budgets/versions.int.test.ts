@@ -240,7 +240,7 @@ test('renewal on 1 April: next year from the plan in force, contributions, no on
         provider: { kind: 'personal_assistant', name: 'Shop' },
         unitCostPence: 50_000,
         units: 1,
-        frequency: 'one_off',
+        frequency: 'once',
         streamId: 'social-care',
       },
     ],
@@ -276,6 +276,20 @@ test('renewal on 1 April: next year from the plan in force, contributions, no on
   // £400 a period for 12 periods of 28 days, and the 13th of 30 days (to 31 March 2028, a
   // leap year); no laptop this time.
   assert.equal(b27.amount_pence, 12 * 40_000 + 42_857);
+  // What the API and the Budget panel say each item was meant to cost: the laptop in full in the
+  // first year, nothing in the renewal; the renewal's items add up to its budget.
+  const plannedOf = async (year: number) =>
+    (
+      await inPartnership(db, w.partnershipId, (tx) => budgetsForApi(tx, renewed.person.id, year))
+    )[0]?.items.map((i) => [i.itemId, i.plannedPence]);
+  assert.deepEqual(await plannedOf(Y + 1), [
+    ['pa', 12 * 40_000 + 42_857],
+    ['laptop', 0],
+  ]);
+  assert.deepEqual(
+    (await plannedOf(Y))?.find(([id]) => id === 'laptop'),
+    ['laptop', 50_000],
+  );
   const lines = await linesOf(w, b27.id);
   assert.equal(lines.length, 13);
   assert.equal(lines[0]?.amount_pence, 40_000 - 4_000, 'net of the £10 a week contribution');
