@@ -24,6 +24,7 @@ import { reviewRoutes } from '../features/reviews/routes.js';
 import { measureRoutes, measuresPanel } from '../features/measures/routes.js';
 import { budgetPanel, paymentRoutes } from '../features/budgets/routes.js';
 import { createBudgetsForApprovedPlan } from '../features/budgets/index.js';
+import { ledgerRoutes } from '../features/ledger/index.js';
 import { statementRoutes } from '../features/statements/index.js';
 import { monitoringSettingsRoutes } from '../features/monitoring/settings-routes.js';
 import { monitoringRoutes, monitorImported } from '../features/monitoring/index.js';
@@ -73,6 +74,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     statementRoutes({ db, now, afterImport: monitorImported(db, now) }),
     monitoringSettingsRoutes({ db }),
     monitoringRoutes({ db, now }),
+    ledgerRoutes({ db, now }),
     authRoutes({
       db,
       accounts,

@@ -13,6 +13,7 @@ import {
   negate,
   parsePounds,
   pence,
+  plainPounds,
   splitLargestRemainder,
   subtract,
   sum,
@@ -144,6 +145,28 @@ test('property: parsePounds(formatPounds(p)) gives back p for any safe amount', 
   fc.assert(
     fc.property(safePence, (p) => {
       const r = parsePounds(formatPounds(p));
+      assert.ok(r.ok);
+      assert.ok(Object.is(r.value, p));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('plainPounds: no £ and no commas, for files other systems read; reads back exactly', () => {
+  const cases: [number, string][] = [
+    [0, '0.00'],
+    [5, '0.05'],
+    [-5, '-0.05'],
+    [123_456, '1234.56'],
+    [-100, '-1.00'],
+    [MAX, '90071992547409.91'],
+  ];
+  for (const [p, text] of cases) assert.equal(plainPounds(pence(p)), text, String(p));
+  fc.assert(
+    fc.property(safePence, (p) => {
+      const text = plainPounds(p);
+      assert.match(text, /^-?\d+\.\d\d$/);
+      const r = parsePounds(text);
       assert.ok(r.ok);
       assert.ok(Object.is(r.value, p));
     }),

@@ -59,6 +59,16 @@ export function formatPounds(p: Pence): string {
   return `${p < 0 ? '-' : ''}£${grouped}.${String(pp).padStart(2, '0')}`;
 }
 
+/**
+ * Pounds for a file another system reads (a CSV, a payment file): '1234.56' or '-12.50', with no
+ * £ sign and no thousands commas.
+ */
+export function plainPounds(p: Pence): string {
+  const neg = p < 0;
+  const a = Math.abs(p);
+  return `${neg ? '-' : ''}${String(Math.floor(a / 100))}.${String(a % 100).padStart(2, '0')}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing
 

@@ -150,4 +150,20 @@ test('a finance officer imports a card statement, dismisses one flag and recover
   let text = '';
   for await (const chunk of csv) text += String(chunk);
   assert.match(text, /^line,problem\r\n5,"?Date: ""?31\/13\/2026""? is not a date/);
+
+  // The ledger, from the header: the trial balance agrees, and the recovery is on it.
+  await clickAndLoad(page, page.getByRole('link', { name: 'Ledger', exact: true }));
+  await checkA11y(page, 'Ledger');
+  const ledger = await page.locator('main').innerText();
+  assert.match(ledger, /Debits and credits agree/);
+  assert.match(ledger, /Recoveries/);
+  await page.getByText('Postings between two days').click();
+  await page.getByRole('button', { name: 'Show the ledger' }).waitFor();
+  await checkA11y(page, 'Ledger, postings between two days open');
+  const postings = page.waitForEvent('download');
+  await page.getByRole('link', { name: /Every posting from/ }).click();
+  let posted = '';
+  for await (const chunk of await (await postings).createReadStream()) posted += String(chunk);
+  assert.match(posted, /^occurred_on,transaction_id,posting_key,transaction_kind,/);
+  assert.match(posted, /,recovery,/);
 });

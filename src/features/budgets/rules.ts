@@ -13,7 +13,7 @@
 // - A client contribution (a weekly amount from the financial assessment) applies to council
 //   streams only, never to section 117 after-care (`section-117-*`) nor NHS money.
 import { csvCell } from '../../platform/csv.js';
-import { pence, type Pence } from '../../platform/money.js';
+import { pence, plainPounds, type Pence } from '../../platform/money.js';
 import { addDays, type CivilDate } from '../../platform/dates.js';
 
 export type FundingBody = 'council' | 'nhs';
@@ -429,12 +429,7 @@ export function summarise(lines: Iterable<Pick<RunLine, 'amount' | 'body'>>): Ru
   };
 }
 
-/** Pounds with two decimals and no symbol or separators, as finance systems read them: 1234.50. */
-export function plainPounds(p: Pence): string {
-  const neg = p < 0;
-  const a = Math.abs(p);
-  return `${neg ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
-}
+export { plainPounds };
 
 // The payment file's cells (platform/csv.ts; the tests here check it).
 export { csvCell };

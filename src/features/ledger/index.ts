@@ -19,3 +19,6 @@ export type {
   LedgerPage,
   LedgerTransactionView,
 } from './person-reads.js';
+
+// The ledger page and its CSVs for finance officers.
+export { ledgerRoutes } from './routes.js';

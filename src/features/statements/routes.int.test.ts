@@ -10,6 +10,7 @@ import {
   type TestPartnership,
 } from '../../../test/support/factories.ts';
 import { paidCardHolder, signedInFinanceOfficer } from '../monitoring/fixtures.int-support.ts';
+import { parseCsv } from '../../../test/support/csv.ts';
 import { importStatement } from './import.ts';
 
 let t: TestApp;
@@ -39,36 +40,6 @@ async function imported(partnershipId: string, fileName: string, lines: string[]
   });
   assert.equal(result.status, 'finished', result.message ?? '');
   return result;
-}
-
-/** The cells of a CSV (RFC 4180: quoted cells may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  assert.equal(cell + row.join(''), '', 'the file ends with a line end');
-  return rows;
 }
 
 test('an earlier import: its report opens from the list, and its bad rows download as CSV', async () => {

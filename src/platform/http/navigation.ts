@@ -37,6 +37,7 @@ const ITEMS: { href: string; text: string; roles: Role[] }[] = [
   { href: '/finance/monitoring', text: 'Monitoring', roles: ['finance_officer'] },
   { href: '/finance/statements', text: 'Statements', roles: ['finance_officer'] },
   { href: '/payments', text: 'Payment runs', roles: ['finance_officer'] },
+  { href: '/finance/ledger', text: 'Ledger', roles: ['finance_officer'] },
   { href: '/admin', text: 'Administration', roles: ['partnership_admin'] },
 ];
 
