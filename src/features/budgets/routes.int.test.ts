@@ -139,7 +139,20 @@ test("the Budget panel on a person's page: balance, next payment, commitments", 
   assert.equal(page.status, 200);
   assert.match(page.text, /<h2>Budget<\/h2>/);
   assert.match(page.text, /Financial year 2025\/26/);
-  assert.match(page.text, /Good Care Ltd/);
+  // £70 a week to the personal assistant (12 × £280 + £290) and £35 a week committed to the
+  // agency (12 × £140 + £145): £5,475.00. The first test paid four periods, £1,120.00, into
+  // the account; a commitment spends nothing until an invoice is recorded against it.
+  const value = (key: string) =>
+    new RegExp(
+      `<dt class="nhsuk-summary-list__key">${key}</dt><dd class="nhsuk-summary-list__value">([^<]*)</dd>`,
+    ).exec(page.text)?.[1];
+  assert.equal(value('Budget for the year'), '£5,475.00');
+  assert.equal(value('Left in the budget'), '£4,355.00');
+  assert.equal(value('Held in the account'), '£1,120.00');
+  assert.match(
+    page.text.replace(/\s+/g, ' '),
+    /Good Care Ltd<br>(?:(?!<\/td>).)*<\/td> ?<td[^>]*>£1,825\.00<\/td> ?<td[^>]*>£0\.00<\/td> ?<td[^>]*>£1,825\.00</,
+  );
   // The plan is from 2025: its next unpaid payment's day has passed, and the panel says so
   // rather than calling a past day the next payment.
   assert.match(
