@@ -149,6 +149,14 @@ test('the trial balance on a day counts the postings up to that day, and debits 
   assert.match(text, /Spent .*? Council 1 £12\.50 /);
   assert.doesNotMatch(text, /£99\.99/, 'nothing of May');
   assert.match(text, /Total £520\.00 £520\.00/);
+  // In the order money moves: pots, budgets, held money, where it went.
+  const at = ['Funding pots', 'Personal budgets', 'Direct payment and held', 'Spent'].map((k) =>
+    text.indexOf(k),
+  );
+  assert.deepEqual(
+    at,
+    [...at].sort((a, b) => a - b),
+  );
   assert.match(text, /Debits and credits agree/);
   // The date is kept in the form, and the downloads are for it.
   assert.match(res.text, /name="on-day"[^>]*value="30"/);

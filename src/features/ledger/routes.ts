@@ -19,7 +19,7 @@ import {
   trialBalance,
   type PostingsCursor,
 } from './finance-reads.js';
-import type { AccountKind, FundingBody } from './rules.js';
+import { ACCOUNT_KINDS, type AccountKind, type FundingBody } from './rules.js';
 
 export interface LedgerRouteDeps {
   db: Db;
@@ -111,14 +111,19 @@ export function ledgerRoutes(deps: LedgerRouteDeps) {
     const rows = d.errors.length
       ? []
       : await inPartnership(deps.db, ctx.principal.partnershipId, (tx) => trialBalance(tx, d.on));
-    const lines = rows.map((r) => ({
-      kind: ACCOUNT_KIND_TEXT[r.kind].name,
-      holds: ACCOUNT_KIND_TEXT[r.kind].holds,
-      body: bodyText(r.fundingBody),
-      accounts: r.accounts,
-      debit: r.balancePence > 0 ? formatPounds(pence(r.balancePence)) : '',
-      credit: r.balancePence < 0 ? formatPounds(pence(-r.balancePence)) : '',
-    }));
+    // In the order money moves: pots, budgets, held money, providers, then where it went.
+    const order = (r: (typeof rows)[number]) =>
+      ACCOUNT_KINDS.indexOf(r.kind) * 3 + (r.fundingBody === 'council' ? 0 : r.fundingBody ? 1 : 2);
+    const lines = [...rows]
+      .sort((x, y) => order(x) - order(y))
+      .map((r) => ({
+        kind: ACCOUNT_KIND_TEXT[r.kind].name,
+        holds: ACCOUNT_KIND_TEXT[r.kind].holds,
+        body: bodyText(r.fundingBody),
+        accounts: r.accounts,
+        debit: r.balancePence > 0 ? formatPounds(pence(r.balancePence)) : '',
+        credit: r.balancePence < 0 ? formatPounds(pence(-r.balancePence)) : '',
+      }));
     const debits = rows.reduce((t, r) => t + Math.max(0, r.balancePence), 0);
     const credits = rows.reduce((t, r) => t + Math.max(0, -r.balancePence), 0);
     const query = (names: readonly DateField[]) =>
