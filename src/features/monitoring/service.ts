@@ -4,6 +4,7 @@
 // the written-notice details, confirm it (a ledger posting, refused beyond the balance) or
 // withdraw it (nothing was posted, so nothing is reversed).
 // Finance officers only; every action is audited in the same transaction.
+import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import { inPartnership, type Db, type Tx } from '../../platform/db/database.js';
 import { audit, type AuditContext } from '../../platform/audit/audit.js';
@@ -196,6 +197,9 @@ export async function runMonitoring(
         result.raised++;
       } else if (open.status === 'open') {
         const details = merge(open.details as FlagDetails, f.details);
+        // Nothing new (the same figures, no new transactions): the flag is left as it is, so
+        // that a finance officer looking at it is not turned away as stale.
+        if (isDeepStrictEqual(details, open.details)) continue;
         await st(tx)
           .updateTable('monitoring_flags')
           .set({ details: JSON.stringify(details), version: sql`version + 1` })
