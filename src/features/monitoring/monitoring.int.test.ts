@@ -285,3 +285,45 @@ test('a recovery larger than the balance is refused; a confirmed one is posted t
     /cannot be changed/,
   );
 });
+
+test('an open flag takes new transactions; an account flag that no longer applies is closed', async () => {
+  const saverFlags = async () =>
+    (await flags())
+      .filter((x) => x.person_id === people.saver.id && x.kind !== 'no_activity')
+      .map((x) => [x.kind, x.status]);
+  assert.deepEqual(await saverFlags(), [['balance_above_weeks', 'open']]);
+  // A bet: a new flag, and the balance flag's figures are now £190 (updated).
+  const first = await importCsv([
+    'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
+    'S1,25/06/2026,CARD-S,Bet365,7995,-10.00',
+  ]);
+  const one = await runMonitoring(db, p.id, today, first.touchedAccounts);
+  assert.deepEqual(
+    { raised: one.raised, updated: one.updated, cleared: one.cleared },
+    { raised: 1, updated: 1, cleared: 0 },
+  );
+  // A second bet: added to the open flag, not a flag of its own; the £50 left is less than 8
+  // weeks of £10, so the balance flag is closed.
+  const second = await importCsv([
+    'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
+    'S2,26/06/2026,CARD-S,Paddy Power,7995,-140.00',
+  ]);
+  const two = await runMonitoring(db, p.id, today, second.touchedAccounts);
+  assert.deepEqual(
+    { raised: two.raised, updated: two.updated, cleared: two.cleared },
+    { raised: 0, updated: 1, cleared: 1 },
+  );
+  assert.deepEqual(await saverFlags(), [
+    ['balance_above_weeks', 'resolved'],
+    ['never_buy_category', 'open'],
+  ]);
+  const never = (await flags()).find(
+    (x) => x.person_id === people.saver.id && x.kind === 'never_buy_category',
+  );
+  assert.equal(never?.version, 2);
+  assert.deepEqual(
+    (never?.details.transactions as { description: string }[]).map((t) => t.description),
+    ['Bet365', 'Paddy Power'],
+  );
+  assert.equal(never?.details.totalPence, -15_000);
+});
