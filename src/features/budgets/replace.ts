@@ -269,7 +269,9 @@ export async function endBudget(
       amount_pence: amount,
     })
     .where('id', '=', old.id)
-    .where('ends_on', 'is', null)
+    // An open budget, or one made ended (a replaced version's weeks before its successor)
+    // that a version starting sooner cuts shorter.
+    .where((eb) => eb.or([eb('ends_on', 'is', null), eb('ends_on', '>', storedEnd)]))
     .execute();
   return {
     budgetId: old.id,
@@ -278,4 +280,20 @@ export async function endBudget(
     amount,
     paidAhead,
   };
+}
+
+/**
+ * Of these ended budgets, those already cut by a new version (they have `end:` postings):
+ * endBudget works out a cut from the budget's own allocations, so it cuts a budget once. A
+ * budget made ended (by a renewal, to its successor's start) has none, and may still be cut.
+ */
+export async function budgetsCutBefore(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await sql<{ id: string }>`
+    select b.id from budgets b
+     where b.id = any(${ids}::uuid[])
+       and exists (select 1 from ledger_transactions t
+                    where t.partnership_id = b.partnership_id
+                      and t.idempotency_key like 'end:' || b.id::text || ':%')`.execute(tx);
+  return new Set(r.rows.map((x) => x.id));
 }

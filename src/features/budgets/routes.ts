@@ -401,6 +401,9 @@ export function budgetPanel(deps: RouteDeps): PersonPanel {
           balance: pence(s.balance),
           startsOn: s.budget.startsOn,
           endsOn: s.budget.endsOn,
+          // Still running to its end (a new version that starts later; a replaced version's
+          // weeks before its successor): its payments are still to come.
+          ending: s.budget.endsOn !== null && s.budget.endsOn >= todayInLondon(deps.now()),
           // The day the new plan version took over (the day after the old budget's end).
           replacedFrom: s.budget.endsOn ? addDays(s.budget.endsOn, 1) : null,
           paysPerson: s.held !== null,

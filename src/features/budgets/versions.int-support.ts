@@ -16,7 +16,7 @@ import { Conflict } from '../../platform/http/errors.ts';
 import type { PlanDocument } from '../planning/index.ts';
 import { doc, makeBudgets, now, paItem, personWithApprovedPlan } from './fixtures.int-support.ts';
 import { createPaymentsService } from './payments.ts';
-import { planBudgets } from './rules.ts';
+import { planBudgets, yearEnd } from './rules.ts';
 import { createBudgetsForApprovedPlan } from './service.ts';
 import { streamsForBudget } from './streams.ts';
 import { bt } from './store.ts';
@@ -262,6 +262,15 @@ export async function checkInvariants(w: World, personId: string): Promise<void>
       for (const l of await linesOf(w, b.id)) if (l.status === 'paid') paidIn += l.amount_pence;
     assert.equal(await balanceOf(w, h), paidIn, 'the held balance carries on');
   }
+  // No two budgets of a stream cover the same day (a day is paid for once).
+  for (const [i, a] of budgets.entries())
+    for (const b of budgets.slice(i + 1)) {
+      if (a.stream_id !== b.stream_id || a.financial_year !== b.financial_year) continue;
+      const end = (x: BudgetRow) => x.ends_on ?? yearEnd(x.financial_year);
+      if (end(a) < a.starts_on || end(b) < b.starts_on) continue; // one covers no day
+      const overlap = a.starts_on <= end(b) && b.starts_on <= end(a);
+      assert.ok(!overlap, `${a.starts_on}–${end(a)} and ${b.starts_on}–${end(b)} overlap`);
+    }
   for (const b of budgets) {
     assert.equal(await netAllocation(w, b), await proRataFigure(w, b), 'allocations are pro rata');
     assert.equal(b.amount_pence, await proRataFigure(w, b), 'the budget says so too');
