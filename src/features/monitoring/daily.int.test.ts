@@ -124,16 +124,27 @@ test('a failed run, or one whose instance stopped over an hour ago, is run again
 test('the application checks on its own, soon after it starts, and stops when told', async () => {
   const day = todayInLondon(new Date(Date.now() + 40 * DAY));
   const logged: string[] = [];
+  let clockReads = 0; // each check reads the clock
   const jobs = startDailyJobs({
     db: t.db,
-    now: () => noon(day),
+    now: () => {
+      clockReads += 1;
+      return noon(day);
+    },
     log: (m) => logged.push(m),
     firstAfterMs: 0,
-    everyMs: 60_000,
+    everyMs: 20,
   });
-  for (let i = 0; i < 200 && (await runsOf(a.id)).every((r) => r.day !== day); i++)
-    await new Promise((r) => setTimeout(r, 50));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  for (let i = 0; i < 200 && (await runsOf(a.id)).every((r) => r.day !== day); i++) await sleep(50);
+  // Checking every 20 ms: it goes on checking until it is stopped, and not after.
+  const seen = clockReads;
+  for (let i = 0; i < 100 && clockReads === seen; i++) await sleep(20);
+  assert.ok(clockReads > seen, 'it checks again');
   await jobs.stop();
+  const atStop = clockReads;
+  await sleep(300);
+  assert.equal(clockReads, atStop, 'no check after it was stopped');
   assert.equal((await runsOf(a.id)).filter((r) => r.day === day && r.finished).length, 1);
   assert.ok(
     logged.some((m) =>
