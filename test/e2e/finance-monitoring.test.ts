@@ -92,7 +92,7 @@ test('a finance officer imports a card statement, dismisses one flag and recover
   assert.match(await page.locator('main').innerText(), /New transactions imported\s+3/);
   assert.match(await page.locator('main').innerText(), /5\s+Date: "31\/13\/2026" is not a date/);
 
-  // The queue: two flags, oldest first.
+  // The queue: two flags (raised by the same check, so neither is older).
   await clickAndLoad(page, page.getByRole('link', { name: 'See the monitoring flags' }));
   await checkA11y(page, 'Monitoring flags');
   const rows = page.locator('tbody tr');
