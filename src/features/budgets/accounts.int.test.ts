@@ -182,10 +182,11 @@ test('a bank account: approved runs keep theirs, a run waiting for approval and 
   assert.match(file.text, /S Banker,30-94-57 00733445,/);
 
   const later = await prepare(a, day(100));
-  assert.ok(
-    (await runLinesOf(later))
-      .filter((l) => l.payee.includes('Banker'))
-      .every((l) => l.account_reference === '30-94-57 00733445'),
+  const laterLines = (await runLinesOf(later)).filter((l) => l.payee.includes('Banker'));
+  assert.ok(laterLines.length > 0, 'the later run pays Sam');
+  assert.deepEqual(
+    laterLines.map((l) => [l.payee, l.account_reference]),
+    laterLines.map(() => ['S Banker', '30-94-57 00733445']),
   );
 
   const list = await a.get(`/people/${sam}/payment-accounts`);
