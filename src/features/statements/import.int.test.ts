@@ -373,7 +373,13 @@ test('a new file is written by COPY on PostgreSQL (insert on PGlite), and the sa
   assert.equal(r.imported, 3);
   assert.deepEqual([r.batchesCopied, r.batchesInserted], db.kind === 'postgres' ? [1, 0] : [0, 1]);
   assert.equal((await counts()).bal[holdingKey], before.bal[holdingKey]! - 400);
-  const again = await run(file.replace('Bus,4131,-2.50', 'Bus,4131,-2.50').concat('\n'));
+  // Another file (other bytes: the rows in another order, a merchant's name written otherwise)
+  // with the same transaction ids: duplicates, however the file says them.
+  const [header = '', ...lines] = file.split('\n');
+  const other = [header, ...lines.reverse()].join('\n').replace(/,Bus,/g, ',Stagecoach Bus,');
+  assert.notEqual(other, file);
+  const again = await run(other);
   assert.deepEqual([again.imported, again.duplicates], [0, 3]);
+  assert.equal((await counts()).bal[holdingKey], before.bal[holdingKey]! - 400);
   await assertPostedAsCardTransactions();
 });
