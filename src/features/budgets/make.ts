@@ -29,6 +29,15 @@ export interface ApprovedPlan {
   approvedOn: string | null;
 }
 
+/** Whose budgets, from which plan, made by whom (the input of approval and of a renewal). */
+export interface BudgetsInput {
+  partnershipId: string;
+  plan: ApprovedPlan;
+  person: { id: string; name: string };
+  userId: string | null;
+  payees?: ReadonlyMap<string, { name: string; reference: string }>;
+}
+
 export interface CreatedBudgets {
   /** Budgets made now. */
   created: {
@@ -72,13 +81,7 @@ export function defaultPayee(
  */
 export async function makeBudgets(
   tx: Tx,
-  input: {
-    partnershipId: string;
-    plan: ApprovedPlan;
-    person: { id: string; name: string };
-    userId: string | null;
-    payees?: ReadonlyMap<string, { name: string; reference: string }>;
-  },
+  input: BudgetsInput,
   options: {
     from: CivilDate;
     oneOffs: boolean;

@@ -12,7 +12,7 @@ import { hasRole } from '../../platform/auth/principal.js';
 import { withPerson, type PersonRecord } from '../people/index.js';
 import { balances, post } from '../ledger/index.js';
 import { financialYearOf, yearStart } from './rules.js';
-import { makeBudgets, type ApprovedPlan, type CreatedBudgets } from './make.js';
+import { makeBudgets, type BudgetsInput, type CreatedBudgets } from './make.js';
 import { budgetsCutBefore, endBudget, type EndedBudget } from './replace.js';
 import { streamsForBudget } from './streams.js';
 import {
@@ -28,7 +28,7 @@ import {
 
 export { streamsForBudget };
 export { defaultPayee, makeBudgets, providerKey } from './make.js';
-export type { ApprovedPlan, CreatedBudgets } from './make.js';
+export type { ApprovedPlan, BudgetsInput, CreatedBudgets } from './make.js';
 
 export const BUDGET_NOT_FOUND = 'There is no such commitment in your partnership';
 
@@ -52,12 +52,7 @@ export const BUDGET_NOT_FOUND = 'There is no such commitment in your partnership
  */
 export async function createBudgetsForApprovedPlan(
   tx: Tx,
-  input: {
-    partnershipId: string;
-    plan: ApprovedPlan;
-    person: { id: string; name: string };
-    userId: string | null;
-    payees?: ReadonlyMap<string, { name: string; reference: string }>;
+  input: BudgetsInput & {
     /** When the approval happens (for the time an old budget is marked ended). */
     at?: Date;
   },
