@@ -336,15 +336,20 @@ test('renewal stopped half way and run again ends as one uninterrupted run', asy
   assert.equal(half.length, 2, 'the first batch was made, in its own transaction');
   const rest = await renewBudgetsForYear(db, w.partnershipId, Y + 1, { batchSize: 2 });
   assert.equal(rest.budgets, 3);
-  for (const x of people) {
+  for (const [i, x] of people.entries()) {
     const next = (await budgetsOfPerson(w, x.person.id)).filter((b) => b.financial_year === Y + 1);
     assert.equal(next.length, 1);
+    // Each person's own plan (£100 a week and i pence), whichever batch renewed it.
     const expected = planBudgets({
       startsOn: yearStart(Y + 1),
-      streams: streamsForBudget(dp(10_000)),
+      streams: streamsForBudget(dp(10_000 + i)),
       contributions: [],
     })[0];
-    assert.equal((await linesOf(w, next[0]?.id ?? '')).length, expected?.lines.length);
+    assert.equal(next[0]?.amount_pence, expected?.amount);
+    assert.deepEqual(
+      (await linesOf(w, next[0]?.id ?? '')).map((l) => l.amount_pence),
+      expected?.lines.map((l) => l.amount),
+    );
     await checkInvariants(w, x.person.id);
   }
 });
