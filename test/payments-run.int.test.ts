@@ -152,11 +152,15 @@ function registerPostgresTests(baseUrl: string): void {
     assert.equal(wrong.rows[0]?.n, 0);
   });
 
-  /** Runs the real command in a child process; kill decides when (if ever) to SIGKILL it. */
+  /**
+   * Runs the real command in a child process; kill decides at each line of output whether to
+   * SIGKILL it, and killAfterMs kills it after that long whatever it is doing.
+   */
   function pooled(
     s: Side,
     out: string,
     kill?: (line: string, lineNo: number) => boolean,
+    killAfterMs?: number,
   ): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn(
@@ -197,8 +201,13 @@ function registerPostgresTests(baseUrl: string): void {
       });
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (chunk: string) => (stderr += chunk));
+      const timer =
+        killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal, out: stdout, err: stderr }));
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        resolve({ code, signal, out: stdout, err: stderr });
+      });
     });
   }
 
@@ -266,7 +275,9 @@ function registerPostgresTests(baseUrl: string): void {
     const killed = await side(20);
     const wholeFile = join(dir, 'whole.csv');
     const killedFile = join(dir, 'killed.csv');
+    const wholeStarted = Date.now();
     const first = await pooled(whole, wholeFile);
+    const wholeMs = Date.now() - wholeStarted;
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /520 payments/);
     assert.match(first.out, /run posted/);
@@ -278,9 +289,9 @@ function registerPostgresTests(baseUrl: string): void {
     if (at < batches + 3) {
       interrupted = await pooled(killed, killedFile, (_line, n) => n >= at);
     } else {
-      const timer = randomInt(200, 3_000);
-      const started = Date.now();
-      interrupted = await pooled(killed, killedFile, () => Date.now() - started > timer);
+      // At a random moment while it runs (the uninterrupted run's time is the guide), whatever
+      // it is doing: not only between lines of output.
+      interrupted = await pooled(killed, killedFile, undefined, randomInt(0, Math.max(1, wholeMs)));
     }
     const context = `killed at output line ${at}: ${interrupted.out}`;
     const posted = interrupted.out
