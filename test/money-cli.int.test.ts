@@ -104,3 +104,26 @@ test('each command refuses a partnership code that does not exist, with exit cod
     assert.match(r.err, /There is no partnership with code "NOPE"\./, args.join(' '));
   }
 });
+
+test('monitoring settings shows the checks, changes one and keeps the other, and refuses a bad number', () => {
+  const shown = pooled('monitoring', 'settings', '--partnership', code);
+  assert.equal(shown.code, 0, shown.err);
+  assert.equal(
+    shown.out,
+    'Monitoring flags a balance above 8 weeks of payments and no spending for 12 weeks.\n',
+  );
+  const changed = pooled('monitoring', 'settings', '--partnership', code, '--balance-weeks', '6');
+  assert.equal(changed.code, 0, changed.err);
+  assert.match(changed.out, /above 6 weeks of payments and no spending for 12 weeks\./);
+  const both = pooled('monitoring', 'settings', '--partnership', code, '--idle-weeks', '10');
+  assert.equal(both.code, 0, both.err);
+  assert.match(both.out, /above 6 weeks of payments and no spending for 10 weeks\./);
+  const bad = pooled('monitoring', 'settings', '--partnership', code, '--balance-weeks', '53');
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /A whole number of weeks from 1 to 52/);
+  // Kept, as a later command reads them.
+  assert.match(
+    pooled('monitoring', 'settings', '--partnership', code).out,
+    /above 6 weeks of payments and no spending for 10 weeks\./,
+  );
+});

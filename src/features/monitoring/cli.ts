@@ -37,44 +37,43 @@ export function monitoringCommand(withDb: WithDb): Command {
     .description("Show or change a partnership's monitoring thresholds")
     .requiredOption('--partnership <code>', 'the partnership')
     .option('--balance-weeks <n>', 'flag a balance above this many weeks of payments (1-52)', weeks)
-    .option('--no-activity-weeks <n>', 'flag no spending for this many weeks (1-52)', weeks)
-    .action(
-      async (opts: { partnership: string; balanceWeeks?: number; noActivityWeeks?: number }) => {
-        await withDb(async (db) => {
-          const partnershipId = await partnershipIdForCommand(db, opts.partnership);
-          if (partnershipId === null) return;
-          const s = await inPartnership(db, partnershipId, async (tx) => {
-            const current = await settingsOf(tx, partnershipId);
-            if (opts.balanceWeeks === undefined && opts.noActivityWeeks === undefined)
-              return current;
-            const next = {
-              balanceWeeks: opts.balanceWeeks ?? current.balanceWeeks,
-              noActivityWeeks: opts.noActivityWeeks ?? current.noActivityWeeks,
-            };
-            await st(tx)
-              .insertInto('monitoring_settings')
-              .values({
-                partnership_id: partnershipId,
+    // Not --no-activity-weeks: commander reads an option that starts with --no- as turning an
+    // option off, so that name set `activityWeeks` and the change was silently ignored.
+    .option('--idle-weeks <n>', 'flag money and no spending for this many weeks (1-52)', weeks)
+    .action(async (opts: { partnership: string; balanceWeeks?: number; idleWeeks?: number }) => {
+      await withDb(async (db) => {
+        const partnershipId = await partnershipIdForCommand(db, opts.partnership);
+        if (partnershipId === null) return;
+        const s = await inPartnership(db, partnershipId, async (tx) => {
+          const current = await settingsOf(tx, partnershipId);
+          if (opts.balanceWeeks === undefined && opts.idleWeeks === undefined) return current;
+          const next = {
+            balanceWeeks: opts.balanceWeeks ?? current.balanceWeeks,
+            noActivityWeeks: opts.idleWeeks ?? current.noActivityWeeks,
+          };
+          await st(tx)
+            .insertInto('monitoring_settings')
+            .values({
+              partnership_id: partnershipId,
+              balance_weeks: next.balanceWeeks,
+              no_activity_weeks: next.noActivityWeeks,
+              updated_by: null,
+            })
+            .onConflict((oc) =>
+              oc.column('partnership_id').doUpdateSet({
                 balance_weeks: next.balanceWeeks,
                 no_activity_weeks: next.noActivityWeeks,
-                updated_by: null,
-              })
-              .onConflict((oc) =>
-                oc.column('partnership_id').doUpdateSet({
-                  balance_weeks: next.balanceWeeks,
-                  no_activity_weeks: next.noActivityWeeks,
-                  updated_at: new Date(),
-                }),
-              )
-              .execute();
-            return next;
-          });
-          console.log(
-            `Monitoring flags a balance above ${String(s.balanceWeeks)} weeks of payments and no spending for ${String(s.noActivityWeeks)} weeks.`,
-          );
+                updated_at: new Date(),
+              }),
+            )
+            .execute();
+          return next;
         });
-      },
-    );
+        console.log(
+          `Monitoring flags a balance above ${String(s.balanceWeeks)} weeks of payments and no spending for ${String(s.noActivityWeeks)} weeks.`,
+        );
+      });
+    });
   return command;
 }
 

@@ -327,3 +327,22 @@ test('an open flag takes new transactions; an account flag that no longer applie
   );
   assert.equal(never?.details.totalPence, -15_000);
 });
+
+test('spending outside the plan is looked at for the last 13 weeks only', async () => {
+  // On 30 June, 13 weeks (91 days) back is 31 March: a gym visit that day counts, one the day
+  // before does not.
+  const r = await importCsv([
+    'Transaction ID,Date,Card Number,Merchant,MCC,Amount',
+    'G91,31/03/2026,CARD-G,Gym day 91,7997,-5.00',
+    'G92,30/03/2026,CARD-G,Gym day 92,7997,-5.00',
+  ]);
+  assert.equal(r.imported, 2);
+  await runMonitoring(db, p.id, today, r.touchedAccounts);
+  const seen = (await flags())
+    .filter((x) => x.person_id === people.gambler.id && x.kind === 'outside_plan_categories')
+    .flatMap((x) =>
+      (x.details.transactions as { description: string }[]).map((t) => t.description),
+    );
+  assert.ok(seen.includes('Gym day 91'), seen.join(', '));
+  assert.ok(!seen.includes('Gym day 92'), seen.join(', '));
+});
