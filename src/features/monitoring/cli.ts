@@ -4,11 +4,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { inPartnership } from '../../platform/db/database.js';
 import { partnershipIdForCommand, type WithDb } from '../../platform/db/cli-support.js';
-import { st } from '../statements/index.js';
 import { isCivilDate, todayInLondon, type CivilDate } from '../../platform/dates.js';
 import { describeRun } from './after-import.js';
 import { runMonitoring } from './service.js';
-import { settingsOf } from './settings.js';
+import { settingsOf, writeSettings } from './settings.js';
 
 export function monitoringCommand(withDb: WithDb): Command {
   const command = new Command('monitoring').description(
@@ -51,22 +50,7 @@ export function monitoringCommand(withDb: WithDb): Command {
             balanceWeeks: opts.balanceWeeks ?? current.balanceWeeks,
             noActivityWeeks: opts.idleWeeks ?? current.noActivityWeeks,
           };
-          await st(tx)
-            .insertInto('monitoring_settings')
-            .values({
-              partnership_id: partnershipId,
-              balance_weeks: next.balanceWeeks,
-              no_activity_weeks: next.noActivityWeeks,
-              updated_by: null,
-            })
-            .onConflict((oc) =>
-              oc.column('partnership_id').doUpdateSet({
-                balance_weeks: next.balanceWeeks,
-                no_activity_weeks: next.noActivityWeeks,
-                updated_at: new Date(),
-              }),
-            )
-            .execute();
+          await writeSettings(tx, partnershipId, next, null);
           return next;
         });
         console.log(

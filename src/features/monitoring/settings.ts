@@ -22,6 +22,32 @@ export async function settingsOf(tx: Tx, partnershipId: string): Promise<Monitor
     : DEFAULT_SETTINGS;
 }
 
+/** Stores the partnership's thresholds (from the next check on), by whom (null: the command line). */
+export async function writeSettings(
+  tx: Tx,
+  partnershipId: string,
+  next: MonitoringSettings,
+  userId: string | null,
+): Promise<void> {
+  await st(tx)
+    .insertInto('monitoring_settings')
+    .values({
+      partnership_id: partnershipId,
+      balance_weeks: next.balanceWeeks,
+      no_activity_weeks: next.noActivityWeeks,
+      updated_by: userId,
+    })
+    .onConflict((oc) =>
+      oc.column('partnership_id').doUpdateSet({
+        balance_weeks: next.balanceWeeks,
+        no_activity_weeks: next.noActivityWeeks,
+        updated_by: userId,
+        updated_at: new Date(),
+      }),
+    )
+    .execute();
+}
+
 const weeks = (what: string) =>
   z
     .string()
@@ -61,23 +87,7 @@ export function createSettingsService(deps: { db: Db }) {
       const userId = ctx.principal.kind === 'user' ? ctx.principal.userId : null;
       await inPartnership(db, partnershipId, async (tx) => {
         const before = await settingsOf(tx, partnershipId);
-        await st(tx)
-          .insertInto('monitoring_settings')
-          .values({
-            partnership_id: partnershipId,
-            balance_weeks: next.balanceWeeks,
-            no_activity_weeks: next.noActivityWeeks,
-            updated_by: userId,
-          })
-          .onConflict((oc) =>
-            oc.column('partnership_id').doUpdateSet({
-              balance_weeks: next.balanceWeeks,
-              no_activity_weeks: next.noActivityWeeks,
-              updated_by: userId,
-              updated_at: new Date(),
-            }),
-          )
-          .execute();
+        await writeSettings(tx, partnershipId, next, userId);
         await audit(tx, ctx, {
           action: 'update',
           recordType: 'monitoring_settings',
