@@ -73,6 +73,17 @@ export function addDays(date: string, days: number): CivilDate {
   return t.toISOString().slice(0, 10) as CivilDate;
 }
 
+/** The financial year a day falls in, named by the calendar year it starts in (2026 = 2026/27). */
+export function financialYearOf(d: string): number {
+  const y = Number(d.slice(0, 4));
+  return d.slice(5) >= '04-01' ? y : y - 1;
+}
+
+/** 1 April of a financial year. */
+export function yearStart(year: number): CivilDate {
+  return `${String(year).padStart(4, '0')}-04-01` as CivilDate;
+}
+
 export function compareCivilDates(a: CivilDate, b: CivilDate): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

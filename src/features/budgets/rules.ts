@@ -14,7 +14,7 @@
 //   streams only, never to section 117 after-care (`section-117-*`) nor NHS money.
 import { csvCell } from '../../platform/csv.js';
 import { pence, plainPounds, type Pence } from '../../platform/money.js';
-import { addDays, type CivilDate } from '../../platform/dates.js';
+import { addDays, financialYearOf, yearStart, type CivilDate } from '../../platform/dates.js';
 
 export type FundingBody = 'council' | 'nhs';
 export type Holding =
@@ -44,18 +44,11 @@ export function daysInclusive(a: string, b: string): number {
 // ---------------------------------------------------------------------------------------------
 // Financial years and four-weekly periods
 
-/** The financial year a day falls in, named by the calendar year it starts in (2026 = 2026/27). */
-export function financialYearOf(d: string): number {
-  const y = Number(d.slice(0, 4));
-  return d.slice(5) >= '04-01' ? y : y - 1;
-}
+// financialYearOf and yearStart live in platform/dates.ts (the ledger uses them too).
+export { financialYearOf, yearStart };
 
 export function financialYearLabel(year: number): string {
   return `${year}/${String((year + 1) % 100).padStart(2, '0')}`;
-}
-
-export function yearStart(year: number): CivilDate {
-  return `${String(year).padStart(4, '0')}-04-01` as CivilDate;
 }
 
 export function yearEnd(year: number): CivilDate {

@@ -8,7 +8,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit, type AuditContext } from '../../platform/audit/audit.js';
 import { csvCell, csvFile } from '../../platform/csv.js';
 import { inPartnership, type Db } from '../../platform/db/database.js';
-import { civilDateFromParts, todayInLondon, type CivilDate } from '../../platform/dates.js';
+import {
+  civilDateFromParts,
+  financialYearOf,
+  todayInLondon,
+  yearStart,
+  type CivilDate,
+} from '../../platform/dates.js';
 import type { FieldError } from '../../platform/http/errors.js';
 import { currentUser } from '../../platform/http/app.js';
 import { describeErrors, field } from '../../platform/http/forms.js';
@@ -77,12 +83,6 @@ function readDate(
   return fallback;
 }
 
-/** 1 April of the financial year a day is in. */
-function yearStartOf(day: CivilDate): CivilDate {
-  const year = Number(day.slice(0, 4));
-  return `${String(Number(day.slice(5, 7)) >= 4 ? year : year - 1)}-04-01` as CivilDate;
-}
-
 export function ledgerRoutes(deps: LedgerRouteDeps) {
   const ctxOf = (req: FastifyRequest): AuditContext => ({
     principal: currentUser(req, 'finance_officer'),
@@ -95,7 +95,14 @@ export function ledgerRoutes(deps: LedgerRouteDeps) {
     const values: Record<string, string> = {};
     const errors: FieldError[] = [];
     const on = readDate(req.query, 'on', 'the balances', today, values, errors);
-    const from = readDate(req.query, 'from', 'the first day', yearStartOf(today), values, errors);
+    const from = readDate(
+      req.query,
+      'from',
+      'the first day',
+      yearStart(financialYearOf(today)),
+      values,
+      errors,
+    );
     const to = readDate(req.query, 'to', 'the last day', today, values, errors);
     if (!errors.length && from > to)
       errors.push({
