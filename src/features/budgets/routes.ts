@@ -2,6 +2,7 @@
 // cancel, download the payment file), and the Budget panel on a person's page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from '../../platform/http/app.js';
+import { csvDownload } from '../../platform/http/csv-download.js';
 import type { AuditContext } from '../../platform/audit/audit.js';
 import type { Db } from '../../platform/db/database.js';
 import {
@@ -357,14 +358,7 @@ export function paymentRoutes(deps: RouteDeps) {
 
     app.get('/payments/:id/file.csv', async (req, reply) => {
       const { run, csv } = await service.file(ctxOf(req), param(req, 'id'));
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header(
-          'content-disposition',
-          `attachment; filename="payment-run-${run.dueUpTo}-${run.id.slice(0, 8)}.csv"`,
-        )
-        .header('cache-control', 'no-store')
-        .send(csv);
+      return csvDownload(reply, `payment-run-${run.dueUpTo}-${run.id.slice(0, 8)}.csv`).send(csv);
     });
   };
 }

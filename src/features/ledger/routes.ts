@@ -17,6 +17,7 @@ import {
 } from '../../platform/dates.js';
 import type { FieldError } from '../../platform/http/errors.js';
 import { currentUser } from '../../platform/http/app.js';
+import { csvDownload } from '../../platform/http/csv-download.js';
 import { describeErrors, field } from '../../platform/http/forms.js';
 import { formatPounds, pence, plainPounds } from '../../platform/money.js';
 import {
@@ -161,12 +162,6 @@ export function ledgerRoutes(deps: LedgerRouteDeps) {
     );
   };
 
-  const attachment = (reply: FastifyReply, name: string) =>
-    reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${name}"`)
-      .header('cache-control', 'no-store');
-
   return (app: FastifyInstance): void => {
     app.get('/finance/ledger', (req, reply) => renderPage(req, reply));
 
@@ -184,7 +179,7 @@ export function ledgerRoutes(deps: LedgerRouteDeps) {
         });
         return found;
       });
-      return attachment(reply, `ledger-balances-${d.on}.csv`).send(
+      return csvDownload(reply, `ledger-balances-${d.on}.csv`).send(
         csvFile(
           [
             'balance_on',
@@ -265,7 +260,7 @@ export function ledgerRoutes(deps: LedgerRouteDeps) {
           cursor = page.next;
         } while (cursor);
       }
-      return attachment(reply, `ledger-postings-${d.from}-to-${d.to}.csv`).send(
+      return csvDownload(reply, `ledger-postings-${d.from}-to-${d.to}.csv`).send(
         Readable.from(lines()),
       );
     });

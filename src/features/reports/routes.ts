@@ -4,6 +4,7 @@ import { audit } from '../../platform/audit/audit.js';
 import { inPartnership, type Db } from '../../platform/db/database.js';
 import { todayInLondon } from '../../platform/dates.js';
 import { currentUser } from '../../platform/http/app.js';
+import { csvDownload } from '../../platform/http/csv-download.js';
 import { FEWER_THAN, SMALL_NUMBER_LIMIT, summaryCsv, summaryTables } from './rules.js';
 import { summaryCounts } from './store.js';
 
@@ -46,11 +47,7 @@ export function reportRoutes(deps: ReportsDeps) {
 
     app.get('/reports/summary.csv', async (req, reply) => {
       const s = await summary(deps, req, 'export');
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="pooled-summary-${s.today}.csv"`)
-        .header('cache-control', 'no-store')
-        .send(summaryCsv(s));
+      return csvDownload(reply, `pooled-summary-${s.today}.csv`).send(summaryCsv(s));
     });
   };
 }

@@ -9,6 +9,7 @@ import { currentUser } from '../../platform/http/app.js';
 import { inPartnership, type Db } from '../../platform/db/database.js';
 import { Forbidden, NotFound, type FieldError } from '../../platform/http/errors.js';
 import { csvFile } from '../../platform/csv.js';
+import { csvDownload } from '../../platform/http/csv-download.js';
 import { isUuid } from '../../platform/ids.js';
 import { describeErrors } from '../../platform/http/forms.js';
 import { actorLabel } from '../../platform/auth/principal.js';
@@ -151,11 +152,7 @@ export function statementRoutes(deps: RouteDeps) {
         .replace(/\.csv$/i, '')
         .replace(/[^A-Za-z0-9._-]+/g, '-')
         .replace(/^[-.]+|[-.]+$/g, '');
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${name || 'statement'}-bad-rows.csv"`)
-        .header('cache-control', 'no-store')
-        .send(csv);
+      return csvDownload(reply, `${name || 'statement'}-bad-rows.csv`).send(csv);
     });
 
     // The body is read here as a stream (multipart/form-data), not by the form parser.
